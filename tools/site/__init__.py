@@ -1,0 +1,1 @@
+"""The course website builder: ``python -m tools.site`` (see ``build.py``)."""
