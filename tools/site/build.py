@@ -16,7 +16,8 @@ Then, in the copy:
 - each answer cell is cleared and preceded by an exercise note (answer it in JupyterLab);
 - each check cell is cleared and folded (its outputs would only say "not answered yet");
 - a cell that failed because it uses an unanswered exercise says so instead of a traceback;
-- widget outputs (they need a live kernel) become a note to run the cell in JupyterLab;
+- a widget (it needs a live kernel) becomes a note to use it in JupyterLab, followed by
+  what it showed when it was drawn (its plot and text), taken from the saved widget state;
 - a "how to run this module" note follows the title.
 
 Examples
@@ -131,7 +132,7 @@ def _execute(args: tuple[str, str]) -> tuple[str, dict, float]:
     shutil.copy2(ROOT / "modules" / module / f"{module}.ipynb", folder)
     nb = nbformat.read(folder / f"{module}.ipynb", as_version=4)
     start = time.perf_counter()
-    NotebookClient(nb, timeout=CELL_TIMEOUT_S, allow_errors=True, store_widget_state=False,
+    NotebookClient(nb, timeout=CELL_TIMEOUT_S, allow_errors=True, store_widget_state=True,
                    kernel_name="python3", resources={"metadata": {"path": str(folder)}}).execute()
     return module, nb, time.perf_counter() - start
 
@@ -150,11 +151,43 @@ def _md_cell(text: str):
     return new_markdown_cell(text)
 
 
+def widget_snapshot(state: dict, model_id: str) -> list[dict]:
+    """The static outputs a drawn widget showed: its Output widgets' outputs and HTML text.
+
+    Walks the widget tree from ``model_id`` through ``children`` in order.
+
+    Examples
+    --------
+    >>> state = {"box": {"model_name": "VBoxModel", "state": {"children": ["IPY_MODEL_html", "IPY_MODEL_out"]}},
+    ...          "html": {"model_name": "HTMLModel", "state": {"value": "<b>3 GPUs</b>"}},
+    ...          "out": {"model_name": "OutputModel", "state": {"outputs": [
+    ...              {"output_type": "display_data", "data": {"image/png": "iVBO"}, "metadata": {}}]}}}
+    >>> [list(o["data"]) for o in widget_snapshot(state, "box")]
+    [['text/html'], ['image/png']]
+    """
+    from nbformat.v4 import new_output
+
+    model = state.get(model_id)
+    if model is None:
+        return []
+    name, attrs = model.get("model_name"), model.get("state", {})
+    if name == "OutputModel":
+        return [copy.deepcopy(o) for o in attrs.get("outputs", [])]
+    if name == "HTMLModel" and attrs.get("value"):
+        return [new_output("display_data", data={"text/html": attrs["value"]})]
+    found = []
+    for child in attrs.get("children", []):
+        found += widget_snapshot(state, str(child).removeprefix("IPY_MODEL_"))
+    return found
+
+
 def annotate(module: str, nb) -> ModuleStats:
     """Turn an executed student notebook into its web page (see the module docstring)."""
     from nbformat.v4 import new_output
 
     stats = ModuleStats(module)
+    widgets = nb.metadata.get("widgets", {}).get("application/vnd.jupyter.widget-state+json", {})
+    widgets = widgets.get("state", {})
     cells = []
     for index, cell in enumerate(nb.cells):
         meta = cell.get("metadata", {}).get("nbgrader", {})
@@ -171,13 +204,17 @@ def annotate(module: str, nb) -> ModuleStats:
             if any(o.get("output_type") == "error" for o in cell.outputs):
                 stats.needs_answer.append(index)
                 cell.outputs = [new_output("stream", name="stdout", text=NEEDS_ANSWER)]
+            outputs = []
             for out in cell.outputs:
-                data = out.get("data", {})
-                if WIDGET_MIME in data:
+                view = out.get("data", {}).get(WIDGET_MIME)
+                if view:
                     stats.widgets += 1
                     out["data"] = {"text/markdown": WIDGET_NOTE}
-                if "image/png" in data or "image/svg+xml" in data:
-                    stats.images += 1
+                    outputs += [out, *widget_snapshot(widgets, view["model_id"])]
+                else:
+                    outputs.append(out)
+            cell.outputs = outputs
+            stats.images += sum(1 for o in outputs if {"image/png", "image/svg+xml"} & set(o.get("data", {})))
         cells.append(cell)
         if index == 0:
             cells.append(_md_cell(module_note(module)))
