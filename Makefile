@@ -11,15 +11,17 @@ export PATH := $(abspath $(BIN)):$(PATH)
 export LITELLM_LOCAL_MODEL_COST_MAP := True
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
+SITE_OUT ?= _build/site
 LAB_PORT ?= 8888
 LAB_ARGS ?=
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab test modules datasets doctor bench lint clean help
+.PHONY: lab test site modules datasets doctor bench lint clean help
 
 help:
 	@echo "make lab      open the course in JupyterLab (installs into $(VENV) first)"
 	@echo "make test     run every test (installs dev extras into $(VENV) first)"
+	@echo "make site     build the course website (notebooks executed offline) into $(SITE_OUT)/html"
 	@echo "make modules  regenerate modules/ from solutions/ with nbgrader"
 	@echo "make datasets rebuild the derived datasets from the installed packages"
 	@echo "make bench    run the benchmarks and write bench/results.md"
@@ -46,6 +48,11 @@ lab: $(VENV)/.installed
 test: $(VENV)/.installed-dev
 	$(PY) -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
+# The website: the student notebooks executed offline, the datasheets and the instructor
+# guide (Sphinx + MyST-NB, from the dev extras). tests/test_site.py builds it too.
+site: $(VENV)/.installed-dev
+	$(PY) -m tools.site --out $(SITE_OUT) $(SITE_ARGS)
+
 modules: $(VENV)/.installed
 	$(PY) -m course build
 
@@ -62,4 +69,4 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check course tests bench tools scripts
 
 clean:
-	rm -rf submitted autograded feedback release gradebook.db artifacts .pytest_cache
+	rm -rf submitted autograded feedback release gradebook.db artifacts .pytest_cache _build

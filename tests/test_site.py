@@ -12,6 +12,7 @@ import html as htmllib
 import json
 import os
 import re
+import secrets
 import shutil
 import threading
 from functools import partial
@@ -29,7 +30,7 @@ CHROMIUM = os.environ.get("COURSE_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 # A key set while the site builds: the build must drop it, so it can reach no page.
-CANARY_KEY = "sk-site-canary-7f3a9c0e5d1b"
+CANARY_KEY = "sk-" + secrets.token_hex(16)
 MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS", "BEGIN MARK SCHEME")
 TEXT_SUFFIXES = {".html", ".js", ".json", ".txt", ".ipynb", ".md", ".css", ".inv"}
 
