@@ -22,7 +22,13 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from tools.site.build import EXERCISE_NOTE, build, student_modules
+from tools.site.build import (
+    EXERCISE_NOTE,
+    WIDGET_NOTE,
+    WIDGET_SNAPSHOT_NOTE,
+    build,
+    student_modules,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "artifacts"
@@ -160,6 +166,20 @@ def test_every_answer_cell_is_shown_as_an_exercise_to_do_in_jupyterlab(site):
         text = visible_text((html / "modules" / module / f"{module}.html").read_text(encoding="utf-8"))
         assert answers > 0 and text.count(title) == answers, (module, answers, text.count(title))
         assert "Traceback" not in text and "NotImplementedError Traceback" not in text, module
+
+
+def test_each_widget_becomes_a_note_followed_by_the_plot_it_drew(site):
+    html, report = site
+    note, snapshot = visible_text(WIDGET_NOTE.strip("*")), visible_text(WIDGET_SNAPSHOT_NOTE.strip(" *"))
+    for module in report["modules"]:
+        name = module["module"]
+        text = visible_text((html / "modules" / name / f"{name}.html").read_text(encoding="utf-8"))
+        assert text.count(note) == module["widgets"], name
+        assert "widget-view" not in text and "IPY_MODEL_" not in text, name
+    # 05's self-host calculator draws its cost curves when it appears: the page keeps them.
+    strategy = (html / "modules" / "05_strategy" / "05_strategy.html").read_text(encoding="utf-8")
+    after = strategy.split(snapshot, 1)
+    assert len(after) == 2 and "<img" in after[1], "05's calculator plot is not on the page"
 
 
 def test_every_page_says_how_to_run_it_and_module_pages_where_their_notebook_is(site):

@@ -82,9 +82,12 @@ NEEDS_ANSWER = (
     "Run it in JupyterLab after answering to see its output.\n"
 )
 WIDGET_NOTE = (
-    "*An interactive control is here in JupyterLab: run the notebook there to use it "
-    "(it needs a live Python kernel).*"
+    "*In JupyterLab this cell shows interactive controls: run the notebook there to use them "
+    "(they need a live Python kernel).*"
 )
+WIDGET_SNAPSHOT_NOTE = " *Below is what it shows for the values in the cell.*"
+CHECK_PROMPTS = {"code_prompt_show": "Show the check cell (it runs in JupyterLab)",
+                 "code_prompt_hide": "Hide the check cell"}
 
 
 @dataclass
@@ -200,6 +203,7 @@ def annotate(module: str, nb) -> ModuleStats:
             stats.checks += 1
             cell.outputs, cell.execution_count = [], None
             cell.metadata.setdefault("tags", []).append("hide-input")
+            cell.metadata["mystnb"] = dict(CHECK_PROMPTS)
         elif cell.cell_type == "code":
             if any(o.get("output_type") == "error" for o in cell.outputs):
                 stats.needs_answer.append(index)
@@ -209,8 +213,9 @@ def annotate(module: str, nb) -> ModuleStats:
                 view = out.get("data", {}).get(WIDGET_MIME)
                 if view:
                     stats.widgets += 1
-                    out["data"] = {"text/markdown": WIDGET_NOTE}
-                    outputs += [out, *widget_snapshot(widgets, view["model_id"])]
+                    shown = widget_snapshot(widgets, view["model_id"])
+                    out["data"] = {"text/markdown": WIDGET_NOTE + (WIDGET_SNAPSHOT_NOTE if shown else "")}
+                    outputs += [out, *shown]
                 else:
                     outputs.append(out)
             cell.outputs = outputs

@@ -23,7 +23,9 @@ html_title = project
 html_copy_source = False  # the executed notebooks are not offered for download
 html_show_sourcelink = False
 html_show_sphinx = False
-html_static_path = []
+html_static_path = ["_static"]
+# Before the theme's own scripts: no console error on a first visit (see the file).
+html_js_files = [("theme-mode.js", {"priority": 100})]
 html_theme_options = {
     "show_toc_level": 2,
     "use_download_button": False,
