@@ -1,225 +1,19 @@
-"""Plots and the switching widget for module 03, commoditisation.
+"""The switching widget for module 03, commoditisation.
 
-The numbers come from :mod:`course._market`; this module only draws them and wires widgets to
-them. matplotlib and ipywidgets are imported inside the functions, so ``import course`` stays fast.
+The numbers come from :func:`course.calculators._market.switching_savings` and the plot from
+:func:`course.plots._market.plot_savings`; this module only wires inputs to them, with the one
+mechanism of :mod:`course.widgets._kit`. ipywidgets and matplotlib are imported inside the function.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from course._market import (
-    PRICE,
-    SwitchingResult,
-    cheapest_per_provider,
-    dominated,
-    illustrative_models,
-    illustrative_workload,
-    pareto_frontier,
-    switching_savings,
-)
-from course._widgetkit import png_output
+from course.calculators._market import illustrative_models, illustrative_workload, switching_savings
+from course.plots._market import plot_savings
+from course.widgets._kit import calculator
 
-__all__ = ["plot_price_dispersion", "plot_frontier", "plot_savings", "savings_explorer"]
-
-DISPERSION_OPEN = ("Llama 3.3 70B", "gpt-oss-120b", "DeepSeek-R1")
-DISPERSION_CLOSED = ("gpt-4.1", "o3", "Claude Sonnet 4.5", "Gemini 2.5 Pro")
-CATALOG_NOTE = ("Source: course dataset price_catalog (litellm 1.106.2 price map); "
-                "each provider's cheapest listing, blended 3:1 input:output")
-_OPEN, _CLOSED = "#1c7ed6", "#e8590c"
-
-
-def _axes(ax, size=(8, 4.5)):
-    if ax is not None:
-        return ax
-    import matplotlib.pyplot as plt
-
-    _, ax = plt.subplots(figsize=size, layout="constrained")
-    return ax
-
-
-def _note(ax, text: str, *, offset: float = -42) -> None:
-    """Write a small note (a source, a caveat) under the axes."""
-    ax.annotate(text, (0, 0), xycoords="axes fraction", xytext=(0, offset), textcoords="offset points",
-                ha="left", va="top", fontsize=7, color="0.4")
-
-
-def plot_price_dispersion(catalog: pd.DataFrame | None = None, models=DISPERSION_OPEN, *,
-                          closed=DISPERSION_CLOSED, ax=None):
-    """Strip plot: one dot per provider for each model, open-weight models beside closed ones.
-
-    Each dot is one provider's cheapest listing of the model (blended US dollars per million
-    tokens, log scale); a box shows the quartiles where a model has three providers or more.
-    Open-weight models sold by many providers spread out; a closed model's resellers charge
-    the developer's price.
-
-    Parameters
-    ----------
-    catalog : pandas.DataFrame, optional
-        The price catalog; by default ``course.load("price_catalog")``.
-    models : sequence of str
-        Open-weight models to show (canonical names).
-    closed : sequence of str
-        Closed models to show beside them.
-    ax : matplotlib.axes.Axes, optional
-        Where to draw.
-
-    Returns
-    -------
-    matplotlib.axes.Axes
-
-    Examples
-    --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
-    >>> ax = plot_price_dispersion()
-    >>> [t.get_text().split("\\n")[0] for t in ax.get_xticklabels()][:3]
-    ['Llama 3.3 70B', 'gpt-oss-120b', 'DeepSeek-R1']
-    """
-    names = list(models) + list(closed)
-    if not names:
-        raise ValueError("choose at least one model to plot")
-    rows = pd.concat([cheapest_per_provider(catalog, name) for name in names], ignore_index=True)
-    ax = _axes(ax, size=(9, 4.8))
-    labels = []
-    for x, name in enumerate(names):
-        prices = rows.loc[rows["canonical_model"] == name, PRICE].to_numpy()
-        is_open = bool(rows.loc[rows["canonical_model"] == name, "open_weights"].iloc[0])
-        colour = _OPEN if is_open else _CLOSED
-        if len(prices) >= 3:
-            ax.boxplot([prices], positions=[x], widths=0.5, showfliers=False, manage_ticks=False,
-                       medianprops={"color": colour}, boxprops={"color": "0.6"},
-                       whiskerprops={"color": "0.6"}, capprops={"color": "0.6"})
-        # Spread dots sideways, evenly and without randomness, so equal prices stay visible.
-        n = len(prices)
-        offsets = [0.0] if n == 1 else [-0.18 + 0.36 * i / (n - 1) for i in range(n)]
-        ax.scatter([x + o for o in offsets], sorted(prices), s=28, color=colour, alpha=0.85,
-                   edgecolor="white", linewidth=0.5, zorder=3)
-        labels.append(f"{name}\n({n} provider{'s' if n != 1 else ''})")
-    ax.set_xticks(range(len(names)), labels, fontsize=8)
-    ax.set_yscale("log")
-    ax.set_ylabel("blended price, US$ per million tokens (log scale)")
-    ax.set_title("Same model, many prices: open-weight models (blue) against closed models (orange)",
-                 fontsize=10)
-    ax.grid(axis="y", which="both", alpha=0.25)
-    _note(ax, CATALOG_NOTE)
-    return ax
-
-
-def plot_frontier(df: pd.DataFrame, *, price: str = "usd_per_m", quality: str = "score",
-                  model: str = "model", ax=None, logx: bool = True, note: str | None = None):
-    """Scatter price against quality; join the Pareto frontier and grey out dominated models.
-
-    Parameters
-    ----------
-    df : pandas.DataFrame
-        One row per model. If it has a ``note`` column (for example
-        ``"illustrative, not real scores"``), its text is shown under the plot.
-    price, quality, model : str
-        Column names: price (lower is better), score (higher is better), name.
-    ax : matplotlib.axes.Axes, optional
-        Where to draw.
-    logx : bool, default True
-        Use a log scale for price.
-    note : str, optional
-        A source or caveat to print under the axes (overrides the ``note`` column).
-
-    Returns
-    -------
-    matplotlib.axes.Axes
-
-    Examples
-    --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
-    >>> ax = plot_frontier(illustrative_models())
-    >>> ax.get_xlabel()
-    'price, US$ per million tokens (log scale)'
-    """
-    front = pareto_frontier(df, price=price, quality=quality)
-    losers = dominated(df, price=price, quality=quality, model=model)
-    ax = _axes(ax, size=(7.5, 4.5))
-    ax.step(front[price], front[quality], where="post", color="0.5", linewidth=1, zorder=1,
-            label="frontier: nothing cheaper is as good")
-    if "open_weights" in df.columns:
-        for flag, colour, label in ((True, _OPEN, "open weights"), (False, _CLOSED, "closed")):
-            part = front[front["open_weights"].astype(bool) == flag]
-            ax.scatter(part[price], part[quality], color=colour, s=40, zorder=3, label=label)
-    else:
-        ax.scatter(front[price], front[quality], color=_OPEN, s=40, zorder=3, label="on the frontier")
-    if len(losers):
-        ax.scatter(losers[price], losers[quality], color="0.6", marker="x", s=40, zorder=3,
-                   label="dominated")
-    # Models at the same point share one label ("T, U").
-    spots = df.groupby([price, quality], sort=False)[model].agg(lambda names: ", ".join(map(str, names)))
-    for (x, y), text in spots.items():
-        ax.annotate(text, (x, y), xytext=(4, 3), textcoords="offset points", fontsize=8)
-    ax.margins(x=0.08, y=0.08)
-    if logx:
-        from matplotlib.ticker import FuncFormatter, NullFormatter
-
-        ax.set_xscale("log")
-        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:g}"))
-        ax.xaxis.set_minor_formatter(NullFormatter())
-    ax.set_xlabel("price, US$ per million tokens" + (" (log scale)" if logx else ""))
-    ax.set_ylabel(quality)
-    ax.legend(fontsize=8, frameon=False, loc="lower right")
-    text = note
-    if text is None and "note" in df.columns:
-        text = "; ".join(sorted(set(map(str, df["note"].dropna()))))
-    if text:
-        _note(ax, text, offset=-36)
-    ax.set_title("Price against quality", fontsize=10)
-    return ax
-
-
-def plot_savings(result: SwitchingResult, *, ax=None, note: str | None = None):
-    """Bar chart: each task's monthly cost on the cheapest compliant model against the baseline.
-
-    Parameters
-    ----------
-    result : SwitchingResult
-        From :func:`course.switching_savings`.
-    ax : matplotlib.axes.Axes, optional
-        Where to draw.
-    note : str, optional
-        A caveat to print under the axes (e.g. that the prices and scores are illustrative).
-
-    Returns
-    -------
-    matplotlib.axes.Axes
-
-    Examples
-    --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
-    >>> from course._market import switching_savings, illustrative_models, illustrative_workload
-    >>> ax = plot_savings(switching_savings(illustrative_workload(), illustrative_models()))
-    >>> len(ax.patches)
-    6
-    """
-    if not isinstance(result, SwitchingResult):
-        raise ValueError("plot_savings needs the result of course.switching_savings(...)")
-    table = result.per_task
-    ax = _axes(ax, size=(7.5, 4))
-    xs = range(len(table))
-    ax.bar([x - 0.2 for x in xs], table["baseline_cost_usd"], width=0.4, color=_CLOSED,
-           label="baseline")
-    ax.bar([x + 0.2 for x in xs], table["cost_usd"], width=0.4, color=_OPEN,
-           label="cheapest compliant model")
-    for x, (_, row) in zip(xs, table.iterrows(), strict=True):
-        ax.annotate(row["baseline_model"], (x - 0.2, row["baseline_cost_usd"]), xytext=(0, 2),
-                    textcoords="offset points", ha="center", fontsize=7)
-        ax.annotate(row["model"], (x + 0.2, row["cost_usd"]), xytext=(0, 2),
-                    textcoords="offset points", ha="center", fontsize=7)
-    ax.set_xticks(list(xs), list(table["task"]), fontsize=8)
-    ax.set_ylabel("US$ per month")
-    ax.set_title(f"Saving ${result.saving_usd:,.0f} a month ({result.saving_share:.0%}) "
-                 f"against the baseline", fontsize=10)
-    ax.legend(fontsize=8, frameon=False)
-    if note:
-        _note(ax, note, offset=-30)
-    return ax
+__all__ = ["savings_explorer"]
 
 
 def savings_explorer(table: pd.DataFrame | None = None, workload: pd.DataFrame | None = None, *,
@@ -243,20 +37,23 @@ def savings_explorer(table: pd.DataFrame | None = None, workload: pd.DataFrame |
     Returns
     -------
     ipywidgets.VBox
-        Its ``.result()`` returns the :class:`SwitchingResult` for the current inputs (or raises
-        ``ValueError`` if a floor cannot be met); ``.controls`` maps each task to its two inputs.
+        A calculator box (:func:`course.widgets._kit.calculator`): ``.inputs`` maps
+        ``(task, "tokens_per_month")`` (in millions) and ``(task, "quality_floor")`` to their widgets;
+        ``.result`` is the :class:`SwitchingResult` for the current inputs, or None when a floor
+        cannot be met (``.summary`` then says so).
 
     Examples
     --------
     >>> box = savings_explorer()
-    >>> box.controls["code review"]["quality_floor"].value = 95.0
-    >>> "no model" in box.message.value
-    True
-    >>> box.controls["code review"]["quality_floor"].value = 80.0
-    >>> round(box.result().saving_share, 2)
+    >>> box.inputs[("code review", "quality_floor")].value = 95.0
+    >>> "no model" in box.summary.value, box.result is None
+    (True, True)
+    >>> box.inputs[("code review", "quality_floor")].value = 80.0
+    >>> round(box.result.saving_share, 2)
     0.83
     """
     import ipywidgets as w
+    from matplotlib.figure import Figure
 
     table = illustrative_models() if table is None else table
     workload = illustrative_workload() if workload is None else workload
@@ -264,48 +61,28 @@ def savings_explorer(table: pd.DataFrame | None = None, workload: pd.DataFrame |
     if "note" in table.columns:
         note = "Prices and scores: " + "; ".join(sorted(set(map(str, table["note"].dropna()))))
     style = {"description_width": "initial"}
-    controls, rows = {}, []
+    inputs, rows = {}, []
     for _, task in workload.iterrows():
-        tokens = w.BoundedFloatText(value=float(task["tokens_per_month"]) / 1e6, min=0, max=1e7, step=10,
-                                    description="million tokens / month", style=style,
-                                    layout=w.Layout(width="260px"))
-        floor = w.FloatSlider(value=float(task["quality_floor"]), min=50, max=100, step=1,
-                              description="quality floor", style=style, continuous_update=False)
-        controls[task["task"]] = {"tokens_per_month": tokens, "quality_floor": floor}
-        rows.append(w.HBox([w.HTML(f"<b>{task['task']}</b>", layout=w.Layout(width="150px")), tokens, floor]))
-    message = w.HTML()
-    plot = w.Output()
+        name = task["task"]
+        inputs[(name, "tokens_per_month")] = w.BoundedFloatText(
+            value=float(task["tokens_per_month"]) / 1e6, min=0, max=1e7, step=10,
+            description="million tokens / month", style=style, layout=w.Layout(width="260px"))
+        inputs[(name, "quality_floor")] = w.FloatSlider(
+            value=float(task["quality_floor"]), min=50, max=100, step=1, description="quality floor",
+            style=style, continuous_update=False)
+        rows.append(w.HBox([w.HTML(f"<b>{name}</b>", layout=w.Layout(width="150px")),
+                            inputs[(name, "tokens_per_month")], inputs[(name, "quality_floor")]]))
 
-    def current() -> pd.DataFrame:
-        return pd.DataFrame([{"task": name, "tokens_per_month": c["tokens_per_month"].value * 1e6,
-                              "quality_floor": c["quality_floor"].value} for name, c in controls.items()])
-
-    def result() -> SwitchingResult:
-        return switching_savings(current(), table, baseline=baseline)
-
-    def refresh(_change=None):
-        from matplotlib.figure import Figure
-
+    def compute(values):
+        tasks = list(dict.fromkeys(name for name, _ in values))
+        current = pd.DataFrame([{"task": name, "tokens_per_month": values[(name, "tokens_per_month")] * 1e6,
+                                 "quality_floor": values[(name, "quality_floor")]} for name in tasks])
         try:
-            outcome = result()
+            outcome = switching_savings(current, table, baseline=baseline)
         except ValueError as err:
-            message.value = f"<p style='color:#c92a2a'>{err}: lower the floor.</p>"
-            plot.outputs = ()
-            return
-        message.value = outcome._repr_html_() + (f"<p><i>{note}</i></p>" if note else "")
-        # A Figure made without pyplot is never shown twice; setting the Output's content
-        # directly works the same in a browser, under nbclient and in plain Python (tests).
+            raise ValueError(f"{err}: lower the floor.") from err
         fig = Figure(figsize=(7.5, 4), layout="constrained")
         plot_savings(outcome, note=note, ax=fig.subplots())
-        plot.outputs = (png_output(fig, text="<switching savings plot>"),)
+        return outcome, outcome._repr_html_() + (f"<p><i>{note}</i></p>" if note else ""), fig
 
-    for pair in controls.values():
-        for control in pair.values():
-            control.observe(refresh, names="value")
-    refresh()
-    box = w.VBox([*rows, message, plot])
-    box.result = result
-    box.controls = controls
-    box.message = message
-    box.plot = plot
-    return box
+    return calculator(inputs, compute, arrange=w.VBox(rows))
