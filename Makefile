@@ -65,7 +65,7 @@ bench: $(VENV)/.installed-dev
 	$(PY) -m bench $(BENCH_ARGS)
 
 lint: $(VENV)/.installed-dev
-	$(BIN)/ruff check course tests bench tools conftest.py
+	$(BIN)/ruff check course tests bench conftest.py
 	$(BIN)/lint-imports
 
 # Pins what is installed now (after a green `make test`); the course's own package is left out.

@@ -16,8 +16,8 @@ def axes(ax=None, *, size: tuple[float, float] = (8, 4.5)):
     >>> import matplotlib
     >>> matplotlib.use("Agg")
     >>> ax = axes(size=(4, 3))
-    >>> tuple(ax.figure.get_size_inches())
-    (4.0, 3.0)
+    >>> [float(inches) for inches in ax.figure.get_size_inches()]
+    [4.0, 3.0]
     >>> axes(ax) is ax
     True
     """

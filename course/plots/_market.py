@@ -113,6 +113,7 @@ def plot_frontier(df: pd.DataFrame, *, price: str = "usd_per_m", quality: str = 
     --------
     >>> import matplotlib
     >>> matplotlib.use("Agg")
+    >>> from course.calculators._market import illustrative_models
     >>> ax = plot_frontier(illustrative_models())
     >>> ax.get_xlabel()
     'price, US$ per million tokens (log scale)'
