@@ -31,8 +31,11 @@ $(PY):
 	$(PY) -m pip install --quiet --upgrade pip
 
 # constraints.txt pins every package to the versions the tests last passed with (`make lock`
-# rewrites it); pyproject.toml keeps the ranges. Installs use both.
-CONSTRAINTS := $(if $(wildcard constraints.txt),-c constraints.txt,)
+# rewrites it); pyproject.toml keeps the ranges. Installs use both when the Python minor version
+# is the one the file was locked with (its header says which); another Python resolves the ranges.
+LOCK_PY     := $(shell grep -o -m 1 'Python [0-9]*\.[0-9]*' constraints.txt 2>/dev/null | cut -d ' ' -f 2)
+PY_MINOR    := $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
+CONSTRAINTS ?= $(if $(and $(LOCK_PY),$(filter $(LOCK_PY),$(PY_MINOR))),-c constraints.txt,)
 
 # Stamps record that the install matches pyproject.toml and constraints.txt; editing either reinstalls.
 $(VENV)/.installed: pyproject.toml $(wildcard constraints.txt) | $(PY)
