@@ -42,10 +42,11 @@ def test_import_course_is_fast_and_imports_no_heavy_package():
     code = ("import sys, time; t = time.perf_counter(); import course; took = time.perf_counter() - t; "
             "heavy = [m for m in ('litellm', 'matplotlib', 'pandas', 'numpy', 'nbgrader', 'ipywidgets', "
             "'openai') if m in sys.modules]; print(took, ','.join(heavy) or '-')")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    took, heavy = out.stdout.split()
-    assert heavy == "-"
-    assert float(took) < 0.050, f"import course took {float(took) * 1000:.1f} ms"
+    runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+            for _ in range(3)]  # the best of three fresh interpreters: a busy machine only adds time
+    assert {heavy for _, heavy in runs} == {"-"}
+    took = min(float(t) for t, _ in runs)
+    assert took < 0.050, f"import course took {took * 1000:.1f} ms at best"
 
 
 def _stub_names() -> dict[str, str]:

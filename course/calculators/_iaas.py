@@ -79,7 +79,7 @@ def workload_table(models: pd.DataFrame | None = None, *, tokens_in: float, toke
     models : pandas.DataFrame, optional
         One row per model with ``model``, ``input_usd_per_m``, ``output_usd_per_m`` and
         ``tokens_per_s`` (``ttft_s``, ``kind`` and ``simulated`` are optional). Default: the
-        sandbox's SIMULATED models from ``course.models(live=False, local=False)``.
+        sandbox's SIMULATED models (the sandbox rows of ``course.models()``).
     tokens_in, tokens_out : float
         Tokens of one call: prompt and answer.
     calls_per_month : float, default 0
