@@ -16,7 +16,7 @@ LAB_PORT ?= 8888
 LAB_ARGS ?=
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab test site modules datasets doctor bench lint clean help
+.PHONY: lab test site modules datasets doctor bench lint lock clean help
 
 help:
 	@echo "make lab      open the course in JupyterLab (installs into $(VENV) first)"
@@ -25,18 +25,27 @@ help:
 	@echo "make modules  regenerate modules/ from solutions/ with nbgrader"
 	@echo "make datasets rebuild the derived datasets from the installed packages"
 	@echo "make bench    run the benchmarks and write bench/results.md"
+	@echo "make lint     ruff and the import contract (lint-imports)"
+	@echo "make lock     write constraints.txt: the versions installed in $(VENV) now"
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 
-# Stamps record that the install matches pyproject.toml; editing it reinstalls.
-$(VENV)/.installed: pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet -e .
+# constraints.txt pins every package to the versions the tests last passed with (`make lock`
+# rewrites it); pyproject.toml keeps the ranges. Installs use both when the Python minor version
+# is the one the file was locked with (its header says which); another Python resolves the ranges.
+LOCK_PY     := $(shell grep -o -m 1 'Python [0-9]*\.[0-9]*' constraints.txt 2>/dev/null | cut -d ' ' -f 2)
+PY_MINOR    := $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
+CONSTRAINTS ?= $(if $(and $(LOCK_PY),$(filter $(LOCK_PY),$(PY_MINOR))),-c constraints.txt,)
+
+# Stamps record that the install matches pyproject.toml and constraints.txt; editing either reinstalls.
+$(VENV)/.installed: pyproject.toml $(wildcard constraints.txt) | $(PY)
+	$(PY) -m pip install --quiet $(CONSTRAINTS) -e .
 	@touch $@
 
-$(VENV)/.installed-dev: pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet -e ".[dev]"
+$(VENV)/.installed-dev: pyproject.toml $(wildcard constraints.txt) | $(PY)
+	$(PY) -m pip install --quiet $(CONSTRAINTS) -e ".[dev]"
 	@touch $@ $(VENV)/.installed
 
 lab: $(VENV)/.installed
@@ -66,7 +75,14 @@ bench: $(VENV)/.installed-dev
 	$(PY) -m bench $(BENCH_ARGS)
 
 lint: $(VENV)/.installed-dev
-	$(BIN)/ruff check course tests bench tools scripts
+	$(BIN)/ruff check course tests bench tools conftest.py
+	$(BIN)/lint-imports
+
+# Pins what is installed now (after a green `make test`); the course's own package is left out.
+lock: $(VENV)/.installed-dev
+	@echo "# Versions the tests passed with, written by \`make lock\` on $$(date -u +%Y-%m-%d) (Python $$($(PY) -c 'import platform; print(platform.python_version())'))." > constraints.txt
+	@echo "# Installs use it as pip install -c constraints.txt; pyproject.toml keeps the allowed ranges." >> constraints.txt
+	$(PY) -m pip freeze --exclude-editable --exclude osai-econ-course | LC_ALL=C sort -f >> constraints.txt
 
 clean:
 	rm -rf submitted autograded feedback release gradebook.db artifacts .pytest_cache _build

@@ -14,7 +14,7 @@ def run(*, small: bool = False, repeats: int = 3) -> tuple[str, dict]:
     os.environ["COURSE_LLM_BACKEND"] = "sandbox"
     import course
     from course.llm._budget import budget
-    from course.llm._sandbox import sandbox
+    from course.llm.servers._sandbox import sandbox
 
     box = sandbox(time_scale=TIME_SCALE)
     models = sorted(f"sandbox/{name}" for name in box.models)  # every simulated model

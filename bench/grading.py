@@ -24,7 +24,7 @@ from pathlib import Path
 import nbformat
 
 from bench._report import table
-from course._paths import repo_root, solutions_dir
+from course._base._paths import repo_root, solutions_dir
 from course.grading._build import assignments
 from course.grading._check import run_notebook
 from course.grading._nbgrader import api as nbgrader_api

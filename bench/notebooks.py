@@ -6,7 +6,7 @@ import os
 import time
 
 from bench._report import table
-from course._paths import solutions_dir
+from course._base._paths import solutions_dir
 from course.grading._build import assignments
 from course.grading._check import grade_parts, run_notebook
 

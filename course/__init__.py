@@ -3,7 +3,9 @@
 Everything a notebook calls is listed in ``__all__`` and documented with
 ``help()``. Names are resolved lazily, so ``import course`` stays fast and never
 imports litellm, matplotlib or pandas; the module behind a name is imported the
-first time the name is used.
+first time the name is used. ``course/__init__.pyi`` declares the same names for
+editors and type checkers. The layers behind the names are described in
+``docs/architecture.md``.
 
 Examples
 --------
@@ -15,6 +17,7 @@ Examples
 from __future__ import annotations
 
 import importlib
+import types
 
 __version__ = "0.1.0"
 
@@ -23,7 +26,7 @@ _API: dict[str, str] = {
     # set-up and environment
     "setup": "course._setup",
     "doctor": "course._doctor",
-    "provider_keys": "course._env",
+    "provider_keys": "course._base._env",
     # the LLM layer (module 04): live providers, local servers or the offline sandbox
     "ask": "course.llm._client",
     "aask": "course.llm._client",
@@ -33,7 +36,7 @@ _API: dict[str, str] = {
     "Router": "course.llm._router",
     "route": "course.llm._router",
     "budget": "course.llm._budget",
-    "sandbox": "course.llm._sandbox",
+    "sandbox": "course.llm.servers._sandbox",
     "models": "course.llm._models",
     "LLMError": "course.llm._errors",
     "MissingKeyError": "course.llm._errors",
@@ -46,73 +49,74 @@ _API: dict[str, str] = {
     # grading, for learners
     "check": "course.grading._check",
     # prices and units
-    "per_million": "course._units",
-    "monthly_bill": "course._units",
+    "per_million": "course.calculators._units",
+    "monthly_bill": "course.calculators._units",
+    "cost_of_tokens": "course.calculators._units",
     # datasets: typed, validated loaders and the price-catalog canonicalisation
-    "load": "course._data",
-    "datasets": "course._data",
-    "DatasetError": "course._data",
-    "canonical_model": "course._catalog",
+    "load": "course.data._datasets",
+    "datasets": "course.data._datasets",
+    "DatasetError": "course.data._datasets",
+    "canonical_model": "course.data._catalog",
     # module 01: the inference cost collapse
-    "fold_decline": "course._cost_collapse",
-    "annual_fold_decline": "course._cost_collapse",
-    "annual_decline_rate": "course._cost_collapse",
-    "decline_rate_from_fold": "course._cost_collapse",
-    "fold_from_decline_rate": "course._cost_collapse",
-    "halving_time_months": "course._cost_collapse",
-    "decline_rate_from_halving_months": "course._cost_collapse",
-    "project_price": "course._cost_collapse",
-    "bill_over_time": "course._cost_collapse",
-    "break_even_month": "course._cost_collapse",
-    "bytes_per_parameter": "course._cost_collapse",
-    "model_memory_gb": "course._cost_collapse",
-    "plot_price_history": "course._cost_collapse_widgets",
-    "plot_bill": "course._cost_collapse_widgets",
-    "cost_calculator": "course._cost_collapse_widgets",
+    "fold_decline": "course.calculators._cost_collapse",
+    "annual_fold_decline": "course.calculators._cost_collapse",
+    "annual_decline_rate": "course.calculators._cost_collapse",
+    "decline_rate_from_fold": "course.calculators._cost_collapse",
+    "fold_from_decline_rate": "course.calculators._cost_collapse",
+    "halving_time_months": "course.calculators._cost_collapse",
+    "decline_rate_from_halving_months": "course.calculators._cost_collapse",
+    "project_price": "course.calculators._cost_collapse",
+    "bill_over_time": "course.calculators._cost_collapse",
+    "break_even_month": "course.calculators._cost_collapse",
+    "bytes_per_parameter": "course.calculators._cost_collapse",
+    "model_memory_gb": "course.calculators._cost_collapse",
+    "plot_price_history": "course.plots._cost_collapse",
+    "plot_bill": "course.plots._cost_collapse",
+    "cost_calculator": "course.widgets._cost_collapse",
     # licences and openness (module 02)
-    "licence_decision": "course._licences",
-    "LicenceDecision": "course._licences",
-    "openness": "course._licences",
-    "openness_table": "course._licences",
-    "licence_heatmap": "course._licences_widgets",
-    "licence_explorer": "course._licences_widgets",
+    "licence_decision": "course.calculators._licences",
+    "LicenceDecision": "course.calculators._licences",
+    "openness": "course.calculators._licences",
+    "openness_table": "course.calculators._licences",
+    "licence_heatmap": "course.plots._licences",
+    "licence_explorer": "course.widgets._licences",
     # commoditisation and who captures the value (module 03)
-    "cheapest_per_provider": "course._market",
-    "providers_per_model": "course._market",
-    "price_spread": "course._market",
-    "open_closed_price_ratio": "course._market",
-    "pareto_frontier": "course._market",
-    "dominated": "course._market",
-    "cheapest_compliant": "course._market",
-    "switching_savings": "course._market",
-    "SwitchingResult": "course._market",
-    "illustrative_models": "course._market",
-    "illustrative_workload": "course._market",
-    "plot_price_dispersion": "course._market_widgets",
-    "plot_frontier": "course._market_widgets",
-    "plot_savings": "course._market_widgets",
-    "savings_explorer": "course._market_widgets",
+    "cheapest_per_provider": "course.calculators._market",
+    "providers_per_model": "course.calculators._market",
+    "price_spread": "course.calculators._market",
+    "open_closed_price_ratio": "course.calculators._market",
+    "pareto_frontier": "course.calculators._market",
+    "dominated": "course.calculators._market",
+    "cheapest_compliant": "course.calculators._market",
+    "switching_savings": "course.calculators._market",
+    "SwitchingResult": "course.calculators._market",
+    "illustrative_models": "course.calculators._market",
+    "illustrative_workload": "course.calculators._market",
+    "plot_price_dispersion": "course.plots._market",
+    "plot_frontier": "course.plots._market",
+    "plot_savings": "course.plots._market",
+    "savings_explorer": "course.widgets._market",
     # inference-as-a-service (module 04)
-    "call_cost": "course._iaas",
-    "workload_table": "course._iaas",
-    "provider_landscape": "course._iaas",
-    "plot_speed_claims": "course._iaas",
-    "comparison_models": "course._iaas",
-    "workload_explorer": "course._iaas",
+    "call_cost": "course.calculators._iaas",
+    "workload_table": "course.calculators._iaas",
+    "provider_landscape": "course.calculators._iaas",
+    "plot_speed_claims": "course.plots._iaas",
+    "comparison_models": "course.llm._models",
+    "workload_explorer": "course.widgets._iaas",
     # strategy (module 05): self-host or API, evaluation harness
-    "self_host_cost": "course._strategy",
-    "SelfHostCost": "course._strategy",
-    "breakeven_tokens": "course._strategy",
-    "breakeven_over_time": "course._strategy",
-    "cost_curves": "course._strategy",
-    "api_monthly_cost": "course._strategy",
-    "blended_price": "course._strategy",
-    "plot_self_host": "course._strategy_widgets",
-    "self_host_calculator": "course._strategy_widgets",
-    "evaluate": "course._evaluate",
-    "eval_tasks": "course._evaluate",
-    "check_answer": "course._evaluate",
-    "Task": "course._evaluate",
+    "self_host_cost": "course.calculators._strategy",
+    "SelfHostCost": "course.calculators._strategy",
+    "breakeven_tokens": "course.calculators._strategy",
+    "breakeven_over_time": "course.calculators._strategy",
+    "cost_curves": "course.calculators._strategy",
+    "api_monthly_cost": "course.calculators._strategy",
+    "blended_price": "course.calculators._strategy",
+    "plot_self_host": "course.plots._strategy",
+    "self_host_calculator": "course.widgets._strategy",
+    "evaluate": "course.evaluation._harness",
+    "eval_tasks": "course.evaluation._harness",
+    "check_answer": "course.evaluation._harness",
+    "Task": "course.data._eval_tasks",
 }
 
 __all__ = sorted(_API)
@@ -124,6 +128,9 @@ def __getattr__(name: str):
     except KeyError:
         raise AttributeError(f"module 'course' has no attribute {name!r}") from None
     value = getattr(importlib.import_module(module_name), name)
+    if isinstance(value, type | types.FunctionType):
+        # As httpx does: help(course.X) and reprs name the public door, not the private module.
+        value.__module__ = __name__
     globals()[name] = value  # later look-ups skip this function
     return value
 

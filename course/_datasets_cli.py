@@ -19,11 +19,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def main(args: argparse.Namespace) -> int:
     """Run ``course datasets``; return 0 on success, 1 if a dataset fails validation."""
-    from course._data import DatasetError, datasets, load, read_datasheet
-    from course._paths import datasets_dir
+    from course._base._paths import datasets_dir
+    from course.data._datasets import DatasetError, datasets, load, read_datasheet
 
     if args.action == "refresh":
-        from course._catalog import litellm_version, write_catalog
+        from course.data._catalog import litellm_version, write_catalog
 
         path = write_catalog(snapshot_date=args.snapshot_date)
         frame = load("price_catalog")

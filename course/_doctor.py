@@ -64,7 +64,7 @@ def package_checks() -> list[Check]:
 
 
 def llm_checks() -> list[Check]:
-    from course._env import provider_keys
+    from course._base._env import provider_keys
 
     keys = provider_keys()
     checks = [Check("provider keys", True, ", ".join(keys) + " (names only)" if keys else "none (that is fine: the course runs offline)")]
@@ -82,7 +82,7 @@ def llm_checks() -> list[Check]:
 
 
 def dataset_checks() -> list[Check]:
-    from course._paths import datasets_dir
+    from course._base._paths import datasets_dir
 
     folder = datasets_dir()
     csvs = sorted(folder.glob("*.csv"))
@@ -92,7 +92,7 @@ def dataset_checks() -> list[Check]:
     if missing:
         return [Check("datasets", False, f"no datasheet for: {', '.join(missing)}")]
     try:
-        from course._data import load
+        from course.data._datasets import load
 
         for path in csvs:
             load(path.stem)

@@ -32,7 +32,7 @@ def setup(*, seed: int = SEED, quiet: bool = False) -> dict:
     """
     os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
     from course import __version__
-    from course._env import load_dotenv, provider_keys
+    from course._base._env import load_dotenv, provider_keys
 
     load_dotenv()
     random.seed(seed)

@@ -1,4 +1,4 @@
-"""Tests for course._catalog: the canonical-name table and the price-catalog build."""
+"""Tests for course.data._catalog: the canonical-name table and the price-catalog build."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from course import canonical_model
-from course._catalog import (
+from course._base._paths import datasets_dir
+from course.data._catalog import (
     build_catalog_rows,
     catalog_csv_text,
     litellm_version,
@@ -17,8 +18,7 @@ from course._catalog import (
     price_map_path,
     write_catalog,
 )
-from course._data import load, read_datasheet
-from course._paths import datasets_dir
+from course.data._datasets import load, read_datasheet
 
 
 # ---------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Tests for course._data: datasheets, typed loading, validation, and the sourced figures.
+"""Tests for course.data._datasets: datasheets, typed loading, validation, and the sourced figures.
 
 Figures checked here are hard-coded from shared/facts.md; each comment names the section
 and row they come from, so a change to a CSV that drifts from the fact sheet fails here.
@@ -14,7 +14,8 @@ import pandas as pd
 import pytest
 
 import course
-from course._data import (
+from course._base._paths import datasets_dir
+from course.data._datasets import (
     REQUIRED_SECTIONS,
     DatasetError,
     datasets,
@@ -23,7 +24,6 @@ from course._data import (
     validate_all,
     validate_csv,
 )
-from course._paths import datasets_dir
 
 ALL_CSVS = sorted(datasets_dir().glob("*.csv"))
 OURS = ["price_history", "price_catalog", "market_open_vs_closed", "hardware_trends",

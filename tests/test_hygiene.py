@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from course._env import PROVIDERS
+from course._base._env import PROVIDERS
 from tests.conftest import ROOT
 
 # The shapes of real provider keys (OpenAI, Anthropic, Groq, Google, OpenRouter, ...).

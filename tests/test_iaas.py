@@ -14,15 +14,15 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
 import course  # noqa: E402
-from course._iaas import (  # noqa: E402
+from course.calculators._iaas import (  # noqa: E402
     WORKLOAD_COLUMNS,
     call_cost,
-    comparison_models,
-    plot_speed_claims,
     provider_landscape,
-    workload_explorer,
     workload_table,
 )
+from course.llm._models import comparison_models  # noqa: E402
+from course.plots._iaas import plot_speed_claims  # noqa: E402
+from course.widgets._iaas import workload_explorer  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -152,8 +152,8 @@ def test_plot_speed_claims_draws_one_hatched_bar_per_vendor_claim():
 
 
 def test_comparison_models_without_keys_are_sandbox_models(monkeypatch):
-    monkeypatch.setattr("course.llm._providers.keyed_providers", lambda: [])
-    monkeypatch.setattr("course.llm._providers.local_server", lambda: None)
+    monkeypatch.setattr("course.llm._models.keyed_providers", lambda: [])
+    monkeypatch.setattr("course.llm._models.local_server", lambda: None)
     names = comparison_models(limit=3)
     assert names == course.models(live=False, local=False)["model"].tolist()[:3]
 
@@ -163,14 +163,14 @@ def test_comparison_models_use_keyed_providers_cheap_defaults(monkeypatch):
     from course.llm._providers import DEFAULT_MODELS
 
     monkeypatch.delenv("COURSE_LLM_BACKEND", raising=False)
-    monkeypatch.setattr("course.llm._providers.keyed_providers", lambda: ["groq", "deepseek"])
-    monkeypatch.setattr("course.llm._providers.local_server", lambda: None)
+    monkeypatch.setattr("course.llm._models.keyed_providers", lambda: ["groq", "deepseek"])
+    monkeypatch.setattr("course.llm._models.local_server", lambda: None)
     assert comparison_models() == [DEFAULT_MODELS["groq"], DEFAULT_MODELS["deepseek"]]
 
 
 def test_comparison_models_forced_sandbox_ignores_keys(monkeypatch):
     monkeypatch.setenv("COURSE_LLM_BACKEND", "sandbox")
-    monkeypatch.setattr("course.llm._providers.keyed_providers", lambda: ["groq"])
+    monkeypatch.setattr("course.llm._models.keyed_providers", lambda: ["groq"])
     assert all(name.startswith("sandbox/") for name in comparison_models())
 
 

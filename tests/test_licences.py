@@ -14,7 +14,7 @@ import pytest
 matplotlib.use("Agg")
 
 import course  # noqa: E402
-from course import _licences as L  # noqa: E402
+from course.calculators import _licences as L  # noqa: E402
 
 DATA = course.load("model_licences")
 RELEASES = list(DATA["release"])
@@ -397,7 +397,7 @@ def test_public_names_are_in_course_all():
 
 def test_import_course_does_not_import_the_licence_modules():
     """import course stays light: the licence modules load on first use."""
-    code = "import sys, course; print('course._licences' in sys.modules, 'ipywidgets' in sys.modules)"
+    code = "import sys, course; print('course.calculators._licences' in sys.modules, 'ipywidgets' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
 
@@ -419,8 +419,8 @@ def test_heatmap_draws_on_given_axes_and_labels_classes():
 def test_explorer_shows_the_decision_for_its_inputs():
     """Changing the widget's inputs re-runs licence_decision and updates the output."""
     box = course.licence_explorer(release="Llama 3.1 405B")
-    assert "ALLOWED" in box.output.value and "NOT ALLOWED" not in box.output.value
-    box.controls["monthly_users"].value = 800_000_000
-    assert "NOT ALLOWED" in box.output.value
-    box.controls["release"].value = "Gemma 3 27B"
-    assert box.decision().allowed and "Gemma Terms of Use" in box.output.value
+    assert "ALLOWED" in box.summary.value and "NOT ALLOWED" not in box.summary.value
+    box.inputs["monthly_users"].value = 800_000_000
+    assert "NOT ALLOWED" in box.summary.value and not box.result.allowed
+    box.inputs["release"].value = "Gemma 3 27B"
+    assert box.result.allowed and "Gemma Terms of Use" in box.summary.value

@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 
 import course
-from course._env import PROVIDERS
+from course._base._env import PROVIDERS
 from course.llm import _budget, backend_summary
 from course.llm._errors import translate
-from course.llm._sandbox import sandbox
+from course.llm.servers._sandbox import sandbox
 
 CHIP = "sandbox/chip/llama-3.1-8b"
 CHIP70 = "sandbox/chip/llama-3.1-70b"

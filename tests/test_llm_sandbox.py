@@ -8,9 +8,9 @@ import urllib.request
 
 import pytest
 
-from course.llm._answers import MARKER, count_tokens
-from course.llm._profiles import PROFILE_SPECS, load_models
-from course.llm._sandbox import Sandbox
+from course.data._profiles import PROFILE_SPECS, load_models
+from course.llm.servers._answers import MARKER, count_tokens
+from course.llm.servers._sandbox import Sandbox
 
 
 @pytest.fixture(scope="module")

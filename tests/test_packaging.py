@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import ast
+import importlib
 import re
 import subprocess
 import sys
+import traceback
 
-import tomllib
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10: the same parser, from PyPI (a dev dependency)
+    import tomli as tomllib
 
 import course
 from tests.conftest import ROOT
@@ -22,11 +28,6 @@ def test_every_public_name_resolves_and_has_a_docstring():
         assert (obj.__doc__ or "").strip(), f"course.{name} has no docstring"
 
 
-def test_all_lists_exactly_the_public_api():
-    assert sorted(course.__all__) == sorted(course._API)
-    assert "__version__" not in course.__all__
-
-
 def test_an_unknown_name_raises_attribute_error():
     try:
         course.no_such_name  # noqa: B018
@@ -36,11 +37,49 @@ def test_an_unknown_name_raises_attribute_error():
         raise AssertionError("expected AttributeError")
 
 
-def test_import_course_does_not_import_heavy_packages():
-    code = ("import sys, course; heavy = [m for m in ('litellm', 'matplotlib', 'pandas', 'nbgrader', "
-            "'ipywidgets', 'openai') if m in sys.modules]; print(','.join(heavy))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == ""
+def test_import_course_is_fast_and_imports_no_heavy_package():
+    """In a fresh interpreter, `import course` takes under 50 ms and loads none of the heavy packages."""
+    code = ("import sys, time; t = time.perf_counter(); import course; took = time.perf_counter() - t; "
+            "heavy = [m for m in ('litellm', 'matplotlib', 'pandas', 'numpy', 'nbgrader', 'ipywidgets', "
+            "'openai') if m in sys.modules]; print(took, ','.join(heavy) or '-')")
+    runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+            for _ in range(3)]  # the best of three fresh interpreters: a busy machine only adds time
+    assert {heavy for _, heavy in runs} == {"-"}
+    took = min(float(t) for t, _ in runs)
+    assert took < 0.050, f"import course took {took * 1000:.1f} ms at best"
+
+
+def _stub_names() -> dict[str, str]:
+    """Name -> module of every ``from M import X as X`` in course/__init__.pyi."""
+    tree = ast.parse((ROOT / "course" / "__init__.pyi").read_text(encoding="utf-8"))
+    names = {}
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom):
+            for alias in node.names:
+                assert alias.asname == alias.name, f"{alias.name}: a stub re-export needs 'as {alias.name}'"
+                names[alias.name] = node.module
+    return names
+
+
+def test_type_stub_declares_every_public_name_where_it_is_defined():
+    """Editors see course/__init__.pyi: it must name each of __all__, from the module that holds it."""
+    stub = _stub_names()
+    assert sorted(stub) == sorted(course.__all__)
+    for name, module in stub.items():
+        assert module == course._API[name], f"{name}: stub says {module}, course._API says {course._API[name]}"
+        assert hasattr(importlib.import_module(module), name), f"{module} has no {name}"
+
+
+def test_help_and_tracebacks_name_the_public_door():
+    """help(course.X) and a traceback show course.X, not the private module that defines it."""
+    assert course.per_million.__module__ == "course"
+    assert course.LicenceDecision.__module__ == "course"
+    from course.llm._errors import MissingKeyError  # as raised deep inside the LLM layer
+
+    try:
+        raise MissingKeyError("no key")
+    except MissingKeyError as err:
+        assert traceback.format_exception_only(type(err), err)[0].startswith("course.MissingKeyError:")
 
 
 def _requirements_from_environment_yml() -> dict[str, str]:
@@ -67,13 +106,6 @@ def test_ci_runs_exactly_the_readme_test_command():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     first_block = readme.split("```")[1]
     assert "make lab" in first_block and "make test" in first_block
-
-
-def test_make_lab_allows_root_and_stays_offline():
-    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
-    assert "--allow-root" in makefile
-    assert "LITELLM_LOCAL_MODEL_COST_MAP := True" in makefile
-    assert "modules/00_start_here/00_start_here.ipynb" in makefile
 
 
 def test_nbgrader_config_points_at_the_course_layout():

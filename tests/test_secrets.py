@@ -8,7 +8,7 @@ import os
 import pytest
 
 import course
-from course._env import load_dotenv, provider_keys, redact
+from course._base._env import load_dotenv, provider_keys, redact
 from course.grading._check import run_notebook
 from tests.conftest import ROOT
 

@@ -8,8 +8,9 @@ import matplotlib
 import pytest
 
 import course
-from course import _evaluate, _strategy
-from course.llm._answers import answer_for
+from course.calculators import _strategy
+from course.data import _eval_tasks as _evaluate
+from course.llm.servers._answers import answer_for
 
 matplotlib.use("Agg")
 
@@ -223,5 +224,5 @@ def test_unknown_task_or_no_model_raise():
 
 def test_strategy_module_exports_what_the_api_lists():
     for name in ("self_host_cost", "breakeven_tokens", "breakeven_over_time", "cost_curves"):
-        assert course._API[name] == "course._strategy"
+        assert course._API[name] == "course.calculators._strategy"
         assert name in _strategy.__all__

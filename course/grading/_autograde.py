@@ -14,7 +14,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from course._paths import repo_root
+from course._base._paths import repo_root
 
 
 @dataclass

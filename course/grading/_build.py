@@ -15,7 +15,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from course._paths import modules_dir, solutions_dir
+from course._base._paths import modules_dir, solutions_dir
 
 
 class BuildError(RuntimeError):

@@ -42,7 +42,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from course._paths import repo_root
+from course._base._paths import repo_root
 from course.grading._autograde import StudentResult, precheck, source_notebooks
 
 #: How often a student is regraded when the gradebook was locked by another worker.

@@ -11,7 +11,7 @@ import os
 import sys
 from pathlib import Path
 
-from course._paths import repo_root
+from course._base._paths import repo_root
 
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 

@@ -17,7 +17,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from course._paths import repo_root
+from course._base._paths import repo_root
 
 
 @dataclass

@@ -36,7 +36,7 @@ class Budget:
     >>> b.reserve(0.02, model="m")
     Traceback (most recent call last):
     ...
-    course.llm._errors.BudgetExceededError: budget reached: this session has spent $0.003000 of its $0.01 budget, and a call to 'm' could cost up to $0.020000. Raise the limit with course.budget(limit_usd=...) or start over with course.budget(reset=True).
+    course.BudgetExceededError: budget reached: this session has spent $0.003000 of its $0.01 budget, and a call to 'm' could cost up to $0.020000. Raise the limit with course.budget(limit_usd=...) or start over with course.budget(reset=True).
     """
 
     def __init__(self, limit_usd: float = DEFAULT_LIMIT_USD, *, count_sandbox: bool = True):

@@ -16,8 +16,8 @@ import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
-from course._env import redact
-from course.llm._answers import count_tokens
+from course._base._env import redact
+from course.calculators._units import cost_of_tokens
 from course.llm._budget import budget as session_budget
 from course.llm._errors import (
     LLMError,
@@ -27,6 +27,7 @@ from course.llm._errors import (
 )
 from course.llm._litellm import import_litellm
 from course.llm._providers import Target, default_model, resolve
+from course.llm.servers._answers import count_tokens
 
 DEFAULT_MAX_TOKENS = 256
 COLUMNS = ["model", "provider", "backend", "simulated", "latency_s", "ttft_s", "tokens_in",
@@ -90,8 +91,8 @@ def _price_per_token(target: Target) -> tuple[float, float] | None:
         with _register_lock:
             if target.litellm_model not in _registered:
                 litellm.register_model({target.litellm_model: {
-                    "input_cost_per_token": m.input_usd_per_m / 1e6,
-                    "output_cost_per_token": m.output_usd_per_m / 1e6,
+                    "input_cost_per_token": cost_of_tokens(1, m.input_usd_per_m),
+                    "output_cost_per_token": cost_of_tokens(1, m.output_usd_per_m),
                     "cache_read_input_token_cost": 0.0, "cache_creation_input_token_cost": 0.0,
                     "litellm_provider": "openai", "mode": "chat",
                 }})
@@ -169,7 +170,7 @@ async def _acall(model: str | None, prompt, *, system: str | None = None,
     prices = await asyncio.to_thread(_price_per_token, target) if target.backend != "local" else (0.0, 0.0)
     box = None
     if target.backend == "sandbox":
-        from course.llm._sandbox import sandbox
+        from course.llm.servers._sandbox import sandbox
 
         box = sandbox()
     if timeout is None:

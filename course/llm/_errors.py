@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from course._env import redact
+from course._base._env import redact
 
 
 class LLMError(Exception):
@@ -44,7 +44,7 @@ class BudgetExceededError(LLMError):
 def translate(exc: BaseException, *, model: str, provider: str) -> LLMError:
     """Turn a litellm/OpenAI SDK exception into one of the course's errors.
 
-    The original message passes through :func:`course._env.redact`, and the
+    The original message passes through :func:`course._base._env.redact`, and the
     original exception is not chained into the learner's traceback text beyond
     its type name, so a key echoed by a provider cannot leak.
     """
@@ -112,3 +112,10 @@ def _retry_after(exc: BaseException) -> float | None:
             except ValueError:
                 return None
     return None
+
+# Tracebacks name the public door (course.MissingKeyError), as httpx does, even before
+# anyone has looked the class up through ``course``.
+for _cls in (LLMError, MissingKeyError, UnknownModelError, ProviderDownError, ProviderTimeoutError,
+             RateLimitedError, BudgetExceededError):
+    _cls.__module__ = "course"
+del _cls

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from course.llm._profiles import load_models, profile_label
+import os
+
+from course.calculators._units import per_million
+from course.data._profiles import sandbox_table
 from course.llm._providers import DEFAULT_MODELS, keyed_providers, local_models, local_server
 
 COLUMNS = ["model", "backend", "provider", "kind", "simulated", "input_usd_per_m", "output_usd_per_m",
@@ -34,13 +37,7 @@ def models(*, live: bool = True, local: bool = True):
     """
     import pandas as pd
 
-    rows = []
-    for m in load_models()[0]:
-        rows.append({"model": m.id, "backend": "sandbox", "provider": f"sandbox-{m.profile}",
-                     "kind": m.kind, "simulated": True, "input_usd_per_m": m.input_usd_per_m,
-                     "output_usd_per_m": m.output_usd_per_m, "tokens_per_s": m.tokens_per_s,
-                     "ttft_s": m.ttft_s, "price_source": m.price_source,
-                     "speed_source": m.speed_source + " | " + profile_label(m.profile)})
+    rows = sandbox_table().to_dict("records")
     base = local_server() if local else None
     for name in local_models(base) if base else []:
         rows.append({"model": f"local/{name}", "backend": "local", "provider": base, "kind": "local",
@@ -51,7 +48,7 @@ def models(*, live: bool = True, local: bool = True):
         from course.llm._litellm import import_litellm
 
         litellm = import_litellm()
-        from course._env import PROVIDERS
+        from course._base._env import PROVIDERS
 
         kinds = {p.name: p.kind for p in PROVIDERS}
         for name in keyed:
@@ -59,10 +56,52 @@ def models(*, live: bool = True, local: bool = True):
             try:
                 cost_in, cost_out = litellm.cost_per_token(model=model, prompt_tokens=1,
                                                            completion_tokens=1)
-                prices = {"input_usd_per_m": cost_in * 1e6, "output_usd_per_m": cost_out * 1e6,
+                prices = {"input_usd_per_m": per_million(cost_in, per=1), "output_usd_per_m": per_million(cost_out, per=1),
                           "price_source": "litellm bundled price map"}
             except Exception:
                 prices = {"price_source": "not in litellm's price map"}
             rows.append({"model": model, "backend": "live", "provider": name, "kind": kinds[name],
                          "simulated": False, **prices})
     return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def comparison_models(*, limit: int = 4) -> list[str]:
+    """Models for a live comparison: cheap real ones when keys exist, else the sandbox's.
+
+    With provider keys set (and ``$COURSE_LLM_BACKEND`` not ``sandbox``) it returns the cheap
+    default model of each keyed provider, plus a local server's first model if one answers;
+    otherwise the sandbox's SIMULATED models. Never shows a key.
+
+    Parameters
+    ----------
+    limit : int, default 4
+        The most models to return.
+
+    Returns
+    -------
+    list of str
+        Model names for ``course.compare``.
+
+    Raises
+    ------
+    ValueError
+        If ``limit`` is below 1.
+
+    Examples
+    --------
+    >>> names = comparison_models(limit=2)   # with no keys: the first two sandbox models
+    >>> len(names) <= 2
+    True
+    """
+    if limit < 1:
+        raise ValueError(f"limit must be at least 1, got {limit!r}")
+    chosen: list[str] = []
+    if os.environ.get("COURSE_LLM_BACKEND", "auto") != "sandbox":
+        chosen = [DEFAULT_MODELS[name] for name in keyed_providers()]
+        base = local_server()
+        names = local_models(base) if base else []
+        if names:
+            chosen.append(f"local/{names[0]}")
+    if not chosen:
+        chosen = sandbox_table()["model"].tolist()
+    return chosen[:limit]

@@ -10,7 +10,7 @@ course's own prefixes:
     vLLM; optional key in ``$COURSE_LOCAL_API_KEY``) or Ollama on localhost:11434;
 anything else
     a hosted provider through litellm, e.g. ``groq/openai/gpt-oss-20b``; its key
-    comes from the environment or ``.env`` (see :data:`course._env.PROVIDERS`).
+    comes from the environment or ``.env`` (see :data:`course._base._env.PROVIDERS`).
 
 ``$COURSE_LLM_BACKEND`` (``auto``, ``live``, ``local`` or ``sandbox``) picks the
 backend of the default model; ``$COURSE_DEFAULT_MODEL`` names it outright.
@@ -24,9 +24,9 @@ import time
 import urllib.request
 from dataclasses import dataclass, field
 
-from course._env import PROVIDERS, Provider, load_dotenv
+from course._base._env import PROVIDERS, Provider, load_dotenv
+from course.data._profiles import SandboxModel, load_models
 from course.llm._errors import MissingKeyError, ProviderDownError, UnknownModelError
-from course.llm._profiles import SandboxModel, load_models
 
 OLLAMA_URL = "http://localhost:11434/v1"
 
@@ -135,7 +135,7 @@ def resolve(model: str) -> Target:
     model = model.strip()
     prefix, _, rest = model.partition("/")
     if prefix == "sandbox":
-        from course.llm._sandbox import SANDBOX_KEY, sandbox
+        from course.llm.servers._sandbox import SANDBOX_KEY, sandbox
 
         box = sandbox()
         return Target(model, "sandbox", f"sandbox-{rest.partition('/')[0]}", f"openai/{rest}",

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import math
 
-from course.llm._answers import count_tokens
+from course.calculators._units import cost_of_tokens, per_million
 from course.llm._client import DEFAULT_MAX_TOKENS, Answer, _acall, run_sync
 from course.llm._errors import BudgetExceededError, LLMError
+from course.llm.servers._answers import count_tokens
 
 EXPECTED_TOKENS_OUT = 200
 
@@ -25,11 +26,14 @@ class RoutingError(LLMError):
         super().__init__(message)
 
 
+RoutingError.__module__ = "course"  # tracebacks name the public door, as httpx does
+
+
 def _known_numbers(model: str, expected_tokens_out: int) -> dict:
     """Prices ($/M) and an expected latency (s) for ``model`` when they are known."""
     prefix, _, rest = model.partition("/")
     if prefix == "sandbox":
-        from course.llm._profiles import load_models
+        from course.data._profiles import load_models
 
         for m in load_models()[0]:
             if m.id == model:
@@ -45,7 +49,7 @@ def _known_numbers(model: str, expected_tokens_out: int) -> dict:
                                                             completion_tokens=1)
     except Exception:
         return {}
-    return {"input_usd_per_m": cost_in * 1e6, "output_usd_per_m": cost_out * 1e6}
+    return {"input_usd_per_m": per_million(cost_in, per=1), "output_usd_per_m": per_million(cost_out, per=1)}
 
 
 class Router:
@@ -110,8 +114,8 @@ class Router:
                 if math.isnan(table.at[i, column]):
                     table.at[i, column] = value
         tokens_in = count_tokens(prompt) if prompt else 0
-        table["est_cost_usd"] = (tokens_in * table["input_usd_per_m"]
-                                 + self.expected_tokens_out * table["output_usd_per_m"]) / 1e6
+        table["est_cost_usd"] = (cost_of_tokens(tokens_in, table["input_usd_per_m"])
+                                 + cost_of_tokens(self.expected_tokens_out, table["output_usd_per_m"]))
         reasons = []
         for _, row in table.iterrows():
             reason = ""

@@ -36,7 +36,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from course._paths import datasets_dir
+from course._base._paths import datasets_dir
 
 __all__ = ["DatasetError", "Column", "Datasheet", "datasets", "load", "read_datasheet",
            "validate_csv", "validate_all"]
@@ -55,6 +55,9 @@ class DatasetError(ValueError):
     The message names the file and, for a bad cell, the CSV line number (the
     header is line 1), the column and the offending value.
     """
+
+
+DatasetError.__module__ = "course"  # tracebacks name the public door, as httpx does
 
 
 @dataclass(frozen=True)

@@ -1,47 +1,28 @@
-"""Plots and the switching widget for module 03, commoditisation.
+"""Plots for module 03, commoditisation: price dispersion, the price-quality frontier, savings.
 
-The numbers come from :mod:`course._market`; this module only draws them and wires widgets to
-them. matplotlib and ipywidgets are imported inside the functions, so ``import course`` stays fast.
+The numbers come from :mod:`course.calculators._market`; this module only draws them.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from course._market import (
+from course.calculators._market import (
     PRICE,
     SwitchingResult,
     cheapest_per_provider,
     dominated,
-    illustrative_models,
-    illustrative_workload,
     pareto_frontier,
-    switching_savings,
 )
-from course._widgetkit import png_output
+from course.plots._axes import add_note, axes
 
-__all__ = ["plot_price_dispersion", "plot_frontier", "plot_savings", "savings_explorer"]
+__all__ = ["plot_frontier", "plot_price_dispersion", "plot_savings"]
 
 DISPERSION_OPEN = ("Llama 3.3 70B", "gpt-oss-120b", "DeepSeek-R1")
 DISPERSION_CLOSED = ("gpt-4.1", "o3", "Claude Sonnet 4.5", "Gemini 2.5 Pro")
 CATALOG_NOTE = ("Source: course dataset price_catalog (litellm 1.106.2 price map); "
                 "each provider's cheapest listing, blended 3:1 input:output")
 _OPEN, _CLOSED = "#1c7ed6", "#e8590c"
-
-
-def _axes(ax, size=(8, 4.5)):
-    if ax is not None:
-        return ax
-    import matplotlib.pyplot as plt
-
-    _, ax = plt.subplots(figsize=size, layout="constrained")
-    return ax
-
-
-def _note(ax, text: str, *, offset: float = -42) -> None:
-    """Write a small note (a source, a caveat) under the axes."""
-    ax.annotate(text, (0, 0), xycoords="axes fraction", xytext=(0, offset), textcoords="offset points",
-                ha="left", va="top", fontsize=7, color="0.4")
 
 
 def plot_price_dispersion(catalog: pd.DataFrame | None = None, models=DISPERSION_OPEN, *,
@@ -80,7 +61,7 @@ def plot_price_dispersion(catalog: pd.DataFrame | None = None, models=DISPERSION
     if not names:
         raise ValueError("choose at least one model to plot")
     rows = pd.concat([cheapest_per_provider(catalog, name) for name in names], ignore_index=True)
-    ax = _axes(ax, size=(9, 4.8))
+    ax = axes(ax, size=(9, 4.8))
     labels = []
     for x, name in enumerate(names):
         prices = rows.loc[rows["canonical_model"] == name, PRICE].to_numpy()
@@ -102,7 +83,7 @@ def plot_price_dispersion(catalog: pd.DataFrame | None = None, models=DISPERSION
     ax.set_title("Same model, many prices: open-weight models (blue) against closed models (orange)",
                  fontsize=10)
     ax.grid(axis="y", which="both", alpha=0.25)
-    _note(ax, CATALOG_NOTE)
+    add_note(ax, CATALOG_NOTE, offset=-42)
     return ax
 
 
@@ -132,13 +113,14 @@ def plot_frontier(df: pd.DataFrame, *, price: str = "usd_per_m", quality: str = 
     --------
     >>> import matplotlib
     >>> matplotlib.use("Agg")
+    >>> from course.calculators._market import illustrative_models
     >>> ax = plot_frontier(illustrative_models())
     >>> ax.get_xlabel()
     'price, US$ per million tokens (log scale)'
     """
     front = pareto_frontier(df, price=price, quality=quality)
     losers = dominated(df, price=price, quality=quality, model=model)
-    ax = _axes(ax, size=(7.5, 4.5))
+    ax = axes(ax, size=(7.5, 4.5))
     ax.step(front[price], front[quality], where="post", color="0.5", linewidth=1, zorder=1,
             label="frontier: nothing cheaper is as good")
     if "open_weights" in df.columns:
@@ -168,7 +150,7 @@ def plot_frontier(df: pd.DataFrame, *, price: str = "usd_per_m", quality: str = 
     if text is None and "note" in df.columns:
         text = "; ".join(sorted(set(map(str, df["note"].dropna()))))
     if text:
-        _note(ax, text, offset=-36)
+        add_note(ax, text, offset=-36)
     ax.set_title("Price against quality", fontsize=10)
     return ax
 
@@ -193,7 +175,7 @@ def plot_savings(result: SwitchingResult, *, ax=None, note: str | None = None):
     --------
     >>> import matplotlib
     >>> matplotlib.use("Agg")
-    >>> from course._market import switching_savings, illustrative_models, illustrative_workload
+    >>> from course.calculators._market import switching_savings, illustrative_models, illustrative_workload
     >>> ax = plot_savings(switching_savings(illustrative_workload(), illustrative_models()))
     >>> len(ax.patches)
     6
@@ -201,7 +183,7 @@ def plot_savings(result: SwitchingResult, *, ax=None, note: str | None = None):
     if not isinstance(result, SwitchingResult):
         raise ValueError("plot_savings needs the result of course.switching_savings(...)")
     table = result.per_task
-    ax = _axes(ax, size=(7.5, 4))
+    ax = axes(ax, size=(7.5, 4))
     xs = range(len(table))
     ax.bar([x - 0.2 for x in xs], table["baseline_cost_usd"], width=0.4, color=_CLOSED,
            label="baseline")
@@ -218,94 +200,5 @@ def plot_savings(result: SwitchingResult, *, ax=None, note: str | None = None):
                  f"against the baseline", fontsize=10)
     ax.legend(fontsize=8, frameon=False)
     if note:
-        _note(ax, note, offset=-30)
+        add_note(ax, note, offset=-30)
     return ax
-
-
-def savings_explorer(table: pd.DataFrame | None = None, workload: pd.DataFrame | None = None, *,
-                     baseline: str = "closed"):
-    """Widget: set each task's tokens per month and quality floor; see the cheapest compliant
-    model per task and the saving against an all-closed baseline, with a plot.
-
-    The calculation is :func:`course.switching_savings`; the widget only collects the inputs.
-
-    Parameters
-    ----------
-    table : pandas.DataFrame, optional
-        Models with ``model``, ``usd_per_m``, ``score`` and ``open_weights``; by default
-        :func:`course.illustrative_models` (made-up prices and scores, labelled as such).
-    workload : pandas.DataFrame, optional
-        Starting tasks (``task``, ``tokens_per_month``, ``quality_floor``); by default
-        :func:`course.illustrative_workload`.
-    baseline : str, default "closed"
-        Passed on to :func:`course.switching_savings`.
-
-    Returns
-    -------
-    ipywidgets.VBox
-        Its ``.result()`` returns the :class:`SwitchingResult` for the current inputs (or raises
-        ``ValueError`` if a floor cannot be met); ``.controls`` maps each task to its two inputs.
-
-    Examples
-    --------
-    >>> box = savings_explorer()
-    >>> box.controls["code review"]["quality_floor"].value = 95.0
-    >>> "no model" in box.message.value
-    True
-    >>> box.controls["code review"]["quality_floor"].value = 80.0
-    >>> round(box.result().saving_share, 2)
-    0.83
-    """
-    import ipywidgets as w
-
-    table = illustrative_models() if table is None else table
-    workload = illustrative_workload() if workload is None else workload
-    note = None
-    if "note" in table.columns:
-        note = "Prices and scores: " + "; ".join(sorted(set(map(str, table["note"].dropna()))))
-    style = {"description_width": "initial"}
-    controls, rows = {}, []
-    for _, task in workload.iterrows():
-        tokens = w.BoundedFloatText(value=float(task["tokens_per_month"]) / 1e6, min=0, max=1e7, step=10,
-                                    description="million tokens / month", style=style,
-                                    layout=w.Layout(width="260px"))
-        floor = w.FloatSlider(value=float(task["quality_floor"]), min=50, max=100, step=1,
-                              description="quality floor", style=style, continuous_update=False)
-        controls[task["task"]] = {"tokens_per_month": tokens, "quality_floor": floor}
-        rows.append(w.HBox([w.HTML(f"<b>{task['task']}</b>", layout=w.Layout(width="150px")), tokens, floor]))
-    message = w.HTML()
-    plot = w.Output()
-
-    def current() -> pd.DataFrame:
-        return pd.DataFrame([{"task": name, "tokens_per_month": c["tokens_per_month"].value * 1e6,
-                              "quality_floor": c["quality_floor"].value} for name, c in controls.items()])
-
-    def result() -> SwitchingResult:
-        return switching_savings(current(), table, baseline=baseline)
-
-    def refresh(_change=None):
-        from matplotlib.figure import Figure
-
-        try:
-            outcome = result()
-        except ValueError as err:
-            message.value = f"<p style='color:#c92a2a'>{err}: lower the floor.</p>"
-            plot.outputs = ()
-            return
-        message.value = outcome._repr_html_() + (f"<p><i>{note}</i></p>" if note else "")
-        # A Figure made without pyplot is never shown twice; setting the Output's content
-        # directly works the same in a browser, under nbclient and in plain Python (tests).
-        fig = Figure(figsize=(7.5, 4), layout="constrained")
-        plot_savings(outcome, note=note, ax=fig.subplots())
-        plot.outputs = (png_output(fig, text="<switching savings plot>"),)
-
-    for pair in controls.values():
-        for control in pair.values():
-            control.observe(refresh, names="value")
-    refresh()
-    box = w.VBox([*rows, message, plot])
-    box.result = result
-    box.controls = controls
-    box.message = message
-    box.plot = plot
-    return box

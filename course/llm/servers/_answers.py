@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 import re
 
+from course.data._eval_tasks import SIMULATED_SKILL, TASKS
+
 #: Every sandbox answer starts with this marker.
 MARKER = "[sandbox] "
 
@@ -77,13 +79,38 @@ def truncate_tokens(text: str, max_tokens: int) -> str:
     return " ".join(words[:keep]) if keep < len(words) else text
 
 
+def simulated_answer(prompt: str, model: str | None) -> str | None:
+    """Return the sandbox's SIMULATED reply to an evaluation task, or None if ``prompt`` is not one.
+
+    ``model`` is the sandbox's model name (``"chip/llama-3.1-8b"`` or just ``"llama-3.1-8b"``). A model
+    answers correctly when its :data:`SIMULATED_SKILL` is at least the task's difficulty, otherwise it
+    gives the task's wrong answer. A model without a skill, or no model, answers correctly.
+
+    Examples
+    --------
+    >>> task = TASKS[0]
+    >>> simulated_answer(task.prompt(), "chip/llama-3.1-8b"), simulated_answer(task.prompt(), "gpucloud/llama-3.1-405b")
+    ('280', '286')
+    >>> simulated_answer("What is a token?", "chip/llama-3.1-8b") is None
+    True
+    """
+    lowered = prompt.lower()
+    for task in TASKS:
+        if task.question.lower() in lowered:
+            skill = SIMULATED_SKILL.get(str(model or "").split("/")[-1])
+            if skill is None or skill >= task.difficulty:
+                return task.answer
+            return task.wrong
+    return None
+
+
 def answer_for(prompt: str, *, model: str | None = None) -> str:
     """Return the sandbox's deterministic answer to ``prompt``.
 
     A task of the course's evaluation set (``course.eval_tasks()``) gets the
     SIMULATED answer of ``model`` (the sandbox model name, e.g.
     ``"chip/llama-3.1-8b"``): right or wrong by the documented rule of
-    :func:`course._evaluate.simulated_answer`. Otherwise the longest glossary term
+    :func:`simulated_answer`. Otherwise the longest glossary term
     found in the prompt (case-insensitive) picks the answer; without one, the
     sandbox says what it can talk about.
 
@@ -94,8 +121,6 @@ def answer_for(prompt: str, *, model: str | None = None) -> str:
     >>> answer_for("What is a token?") == answer_for("What is a token?")
     True
     """
-    from course._evaluate import simulated_answer  # the course's evaluation tasks (module 05)
-
     evaluated = simulated_answer(prompt, model)
     if evaluated is not None:
         return MARKER + evaluated

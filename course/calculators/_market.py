@@ -3,7 +3,7 @@
 Pure functions over pandas frames. The price functions read ``course.load("price_catalog")``
 (one row per provider listing); the frontier and switching functions read any small table
 with a model name, a price and a quality score. Plots and the widget live in
-:mod:`course._market_widgets`.
+:mod:`course.widgets._market`.
 
 Two rules run through the module:
 
@@ -22,6 +22,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from course.calculators._units import cost_of_tokens
+
 __all__ = [
     "cheapest_per_provider", "providers_per_model", "price_spread", "open_closed_price_ratio",
     "pareto_frontier", "dominated", "cheapest_compliant", "switching_savings", "SwitchingResult",
@@ -37,7 +39,7 @@ _CATALOG_COLUMNS = ("provider", "canonical_model", "open_weights", PRICE)
 
 def _catalog(catalog: pd.DataFrame | None) -> pd.DataFrame:
     if catalog is None:
-        from course._data import load
+        from course.data._datasets import load
 
         catalog = load("price_catalog")
     if not isinstance(catalog, pd.DataFrame):
@@ -492,8 +494,8 @@ def switching_savings(workload, table: pd.DataFrame, *, baseline: str = "closed"
             if base is None:
                 raise ValueError(f"no closed model reaches the quality floor {floor:g} of task "
                                  f"{task['task']!r}, so there is no all-closed baseline")
-        millions = float(task["tokens_per_month"]) / 1e6
-        cost, base_cost = millions * float(best[price]), millions * float(base[price])
+        tokens = float(task["tokens_per_month"])
+        cost, base_cost = cost_of_tokens(tokens, float(best[price])), cost_of_tokens(tokens, float(base[price]))
         rows.append({
             "task": task["task"], "tokens_per_month": task["tokens_per_month"], "quality_floor": floor,
             "model": best[model], "usd_per_m": float(best[price]), "cost_usd": cost,

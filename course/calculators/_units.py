@@ -1,9 +1,37 @@
-"""Price units: per token, per thousand, per million, and a month's bill.
+"""Price units: per token, per thousand, per million; the cost of tokens at a price; a month's bill.
 
 Course convention: money is in US dollars per million tokens unless a name says otherwise.
 """
 
 from __future__ import annotations
+
+
+def cost_of_tokens(tokens, price_per_million):
+    """Return the US dollars ``tokens`` tokens cost at ``price_per_million`` dollars per million tokens.
+
+    The one place the course writes ``tokens * price / 1,000,000``: every calculator, widget and
+    the LLM layer's cost estimates call it. Works on numbers, NumPy arrays and pandas Series alike.
+
+    Parameters
+    ----------
+    tokens : float or array-like
+        Number of tokens.
+    price_per_million : float or array-like
+        US dollars per million tokens.
+
+    Returns
+    -------
+    float or array-like
+        US dollars.
+
+    Examples
+    --------
+    >>> cost_of_tokens(1_000, 3.0)
+    0.003
+    >>> cost_of_tokens(250_000_000, 0.6)
+    150.0
+    """
+    return tokens * price_per_million / 1_000_000
 
 
 def per_million(price: float, *, per: int = 1_000) -> float:
@@ -50,4 +78,4 @@ def monthly_bill(tokens_per_month: float, usd_per_million: float) -> float:
     """
     if tokens_per_month < 0 or usd_per_million < 0:
         raise ValueError("tokens and prices cannot be negative")
-    return round(tokens_per_month / 1_000_000 * usd_per_million, 10)
+    return round(cost_of_tokens(tokens_per_month, usd_per_million), 10)

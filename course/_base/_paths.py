@@ -22,7 +22,7 @@ def repo_root() -> Path:
     env = os.environ.get("COURSE_ROOT")
     if env:
         return Path(env).resolve()
-    return Path(__file__).resolve().parent.parent
+    return Path(__file__).resolve().parents[2]  # course/_base/_paths.py -> the repository
 
 
 def datasets_dir() -> Path:

@@ -1,38 +1,18 @@
-"""Plots and the ipywidgets calculator for module 01, the inference cost collapse.
+"""Plots for module 01, the inference cost collapse: price history and a bill over time.
 
-The calculations live in :mod:`course._cost_collapse`; this module only draws them and wires widgets
-to them. matplotlib and ipywidgets are imported inside the functions, so ``import course`` stays fast.
+The numbers come from :mod:`course.calculators._cost_collapse`; this module only draws them.
 """
 
 from __future__ import annotations
 
-import html
-from typing import Any
-
 import pandas as pd
 
-from course._cost_collapse import bill_over_time, break_even_month
-from course._widgetkit import calculator
+from course.plots._axes import add_note, axes
 
-__all__ = ["cost_calculator", "plot_bill", "plot_price_history"]
+__all__ = ["plot_bill", "plot_price_history"]
 
 PRICE_HISTORY_SOURCE = "Source: course dataset price_history (list prices; sources per row in datasets/price_history.md)"
 PROJECTION_NOTE = "Projection: assumes the price keeps falling at the same rate every month"
-
-
-def _new_axes(ax):
-    if ax is not None:
-        return ax
-    import matplotlib.pyplot as plt
-
-    _, ax = plt.subplots(figsize=(8, 4.5), layout="constrained")
-    return ax
-
-
-def _note(ax, text: str) -> None:
-    """Write a small note (a source, a caveat) under the axes, below the x label."""
-    ax.annotate(text, (0, 0), xycoords="axes fraction", xytext=(0, -32), textcoords="offset points",
-                ha="left", va="top", fontsize=7, color="0.4")
 
 
 # Where a label may sit, tried in order: (dx, dy) in points, horizontal and vertical alignment.
@@ -166,7 +146,7 @@ def plot_price_history(
     import matplotlib.dates as mdates
 
     if df is None:
-        from course._data import load
+        from course.data._datasets import load
 
         df = load("price_history")
     if capability is None:
@@ -185,7 +165,7 @@ def plot_price_history(
         raise ValueError("no rows with a positive price left to plot")
     data = data.sort_values("date")
 
-    ax = _new_axes(ax)
+    ax = axes(ax)
     if "open_weights" in data.columns:
         is_open = data["open_weights"].fillna(False).astype(bool)
         groups = [(data[~is_open], "o", "closed weights"), (data[is_open], "^", "open weights")]
@@ -207,7 +187,7 @@ def plot_price_history(
     if len(groups) > 1:
         ax.legend(loc="lower left", fontsize=8)
     ax.grid(True, which="major", alpha=0.3)
-    _note(ax, source)
+    add_note(ax, source)
     if label:
         _label_points(ax, data, price)
     return ax
@@ -244,7 +224,7 @@ def plot_bill(
     --------
     >>> import matplotlib
     >>> matplotlib.use("Agg")
-    >>> from course._cost_collapse import bill_over_time
+    >>> from course.calculators._cost_collapse import bill_over_time
     >>> ax = plot_bill(bill_over_time(1e8, 2.0, annual_decline=0.9), break_even=8)
     >>> ax.get_xlabel()
     'month (0 = now)'
@@ -252,7 +232,7 @@ def plot_bill(
     missing = [c for c in ("month", "bill_usd") if c not in bill.columns]
     if missing:
         raise ValueError(f"the bill has no column {missing}: make it with course.bill_over_time")
-    ax = _new_axes(ax)
+    ax = axes(ax)
     ax.plot(bill["month"], bill["bill_usd"], marker=".", label="monthly bill (projected)")
     if monthly_value is not None:
         ax.axhline(monthly_value, color="tab:green", linestyle="--", label="monthly value")
@@ -265,114 +245,5 @@ def plot_bill(
     ax.set_title("Monthly bill as the price falls")
     ax.legend(fontsize=8)
     ax.grid(True, alpha=0.3)
-    _note(ax, PROJECTION_NOTE)
+    add_note(ax, PROJECTION_NOTE)
     return ax
-
-
-def _summary_html(result: dict[str, Any]) -> str:
-    bill = result["bill"]
-    month = result["break_even_month"]
-    if month is None:
-        verdict = f"Does not break even within {len(bill)} months."
-    elif month == 0:
-        verdict = "Breaks even now (month 0)."
-    else:
-        verdict = f"Breaks even in month {month}."
-    shown = bill[bill["month"].isin([0, 6, 12, 18, 24, 30, len(bill) - 1])]
-    rows = "".join(
-        f"<tr><td>{int(r.month)}</td><td>{r.price_usd_per_m:,.4g}</td><td>{r.bill_usd:,.2f}</td></tr>"
-        for r in shown.itertuples()
-    )
-    return (
-        f"<b>{verdict}</b> Cost per call today: ${result['cost_per_call_usd']:,.6g}.<br>"
-        "<table><tr><th>month</th><th>$ per M tokens</th><th>bill ($)</th></tr>"
-        f"{rows}</table>"
-    )
-
-
-def cost_calculator(
-    *,
-    monthly_tokens: float = 100_000_000,
-    price_per_m: float = 2.0,
-    annual_decline: float = 0.9,
-    tokens_per_call: int = 2_000,
-    value_per_call: float = 0.001,
-    months: int = 36,
-):
-    """Return an interactive calculator: the monthly bill over time and the break-even month.
-
-    The widget only wires its inputs to :func:`course.bill_over_time` and
-    :func:`course.break_even_month`, and draws the result with :func:`plot_bill`. The number of calls
-    a month is ``monthly_tokens / tokens_per_call``.
-
-    Parameters
-    ----------
-    monthly_tokens, price_per_m, annual_decline, tokens_per_call, value_per_call : float
-        Starting values of the inputs (price in dollars per million tokens; annual decline as a
-        fraction, 0.9 for 10x a year; value per call in dollars).
-    months : int, default 36
-        The horizon of the bill and of the break-even search.
-
-    Returns
-    -------
-    ipywidgets.VBox
-        Display it in a notebook. Besides the usual widget API it has ``.inputs`` (name -> input
-        widget), ``.update()`` (recompute now) and ``.result``, a dict with ``bill`` (a DataFrame),
-        ``break_even_month`` (int or None), ``cost_per_call_usd`` and ``error`` (a message or None).
-
-    Examples
-    --------
-    >>> calc = cost_calculator()
-    >>> calc.result["break_even_month"]
-    8
-    >>> calc.inputs["annual_decline"].value = 0.0
-    >>> calc.result["break_even_month"] is None
-    True
-    """
-    import ipywidgets as widgets
-    from matplotlib.figure import Figure
-
-    style = {"description_width": "170px"}
-    layout = widgets.Layout(width="460px")
-    inputs = {
-        "monthly_tokens": widgets.BoundedFloatText(
-            value=monthly_tokens, min=1, max=1e15, step=1_000_000,
-            description="tokens per month", style=style, layout=layout),
-        "price_per_m": widgets.BoundedFloatText(
-            value=price_per_m, min=0, max=1e6, step=0.01,
-            description="price today ($ / M tokens)", style=style, layout=layout),
-        "annual_decline": widgets.FloatSlider(
-            value=annual_decline, min=0.0, max=0.99, step=0.01, readout_format=".2f",
-            continuous_update=False, description="annual decline (0.9 = 10x)",
-            style=style, layout=layout),
-        "tokens_per_call": widgets.BoundedIntText(
-            value=tokens_per_call, min=1, max=10_000_000, step=100,
-            description="tokens per call", style=style, layout=layout),
-        "value_per_call": widgets.BoundedFloatText(
-            value=value_per_call, min=0, max=1e6, step=0.0001,
-            description="value per call ($)", style=style, layout=layout),
-    }
-    def compute(values):
-        calls = values["monthly_tokens"] / values["tokens_per_call"]
-        try:
-            bill = bill_over_time(values["monthly_tokens"], values["price_per_m"],
-                                  annual_decline=values["annual_decline"], months=months)
-            month = break_even_month(
-                calls_per_month=calls, tokens_per_call=values["tokens_per_call"],
-                price_per_m=values["price_per_m"], annual_decline=values["annual_decline"],
-                value_per_call=values["value_per_call"], horizon_months=months)
-        except ValueError as err:
-            result = {"bill": None, "break_even_month": None, "cost_per_call_usd": None, "error": str(err)}
-            return result, f"<b>Check the inputs:</b> {html.escape(str(err))}", None
-        result = {
-            "bill": bill,
-            "break_even_month": month,
-            "cost_per_call_usd": values["tokens_per_call"] / 1_000_000 * values["price_per_m"],
-            "error": None,
-        }
-        fig = Figure(figsize=(7, 3.8), layout="constrained")
-        plot_bill(bill, break_even=month, monthly_value=calls * values["value_per_call"],
-                  ax=fig.subplots())
-        return result, _summary_html(result), fig
-
-    return calculator(inputs, compute)

@@ -30,7 +30,9 @@ from dataclasses import asdict, dataclass
 
 import pandas as pd
 
-from course._cost_collapse import _decline, project_price
+from course._base._validators import fraction, non_negative, positive, whole
+from course.calculators._cost_collapse import _decline, project_price
+from course.calculators._units import cost_of_tokens
 
 __all__ = [
     "HOURS_PER_MONTH",
@@ -45,39 +47,6 @@ __all__ = [
 
 HOURS_PER_MONTH = 730
 SECONDS_PER_HOUR = 3_600
-
-
-def _positive(name: str, value: float) -> float:
-    try:
-        value = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a number, got {value!r}") from None
-    if not value > 0 or math.isinf(value):
-        raise ValueError(f"{name} must be a positive, finite number, got {value!r}")
-    return value
-
-
-def _non_negative(name: str, value: float) -> float:
-    try:
-        value = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a number, got {value!r}") from None
-    if not value >= 0 or math.isinf(value):
-        raise ValueError(f"{name} cannot be negative (or NaN or infinite), got {value!r}")
-    return value
-
-
-def _fraction(name: str, value: float) -> float:
-    value = _positive(name, value)
-    if value > 1:
-        raise ValueError(f"{name} is a fraction between 0 and 1 (0.5 for 50%), got {value!r}")
-    return value
-
-
-def _whole(name: str, value: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | float) or int(value) != value or value < 1:
-        raise ValueError(f"{name} must be a positive whole number, got {value!r}")
-    return int(value)
 
 
 # --------------------------------------------------------------------------- API side
@@ -105,10 +74,10 @@ def blended_price(input_usd_per_m: float, output_usd_per_m: float, *, input_shar
     >>> round(blended_price(0.04, 0.15), 4)
     0.0675
     """
-    share = _non_negative("input_share", input_share)
+    share = non_negative("input_share", input_share)
     if share > 1:
         raise ValueError(f"input_share is a fraction between 0 and 1, got {input_share!r}")
-    return share * _non_negative("input_usd_per_m", input_usd_per_m) + (1 - share) * _non_negative(
+    return share * non_negative("input_usd_per_m", input_usd_per_m) + (1 - share) * non_negative(
         "output_usd_per_m", output_usd_per_m
     )
 
@@ -131,10 +100,11 @@ def api_monthly_cost(
     ...                        input_usd_per_m=0.15, output_usd_per_m=0.60), 2)
     405.0
     """
-    requests = _non_negative("requests_per_month", requests_per_month)
-    cost_in = _non_negative("tokens_in", tokens_in) * _non_negative("input_usd_per_m", input_usd_per_m)
-    cost_out = _non_negative("tokens_out", tokens_out) * _non_negative("output_usd_per_m", output_usd_per_m)
-    return requests * (cost_in + cost_out) / 1_000_000
+    requests = non_negative("requests_per_month", requests_per_month)
+    cost_in = cost_of_tokens(non_negative("tokens_in", tokens_in), non_negative("input_usd_per_m", input_usd_per_m))
+    cost_out = cost_of_tokens(non_negative("tokens_out", tokens_out),
+                              non_negative("output_usd_per_m", output_usd_per_m))
+    return requests * (cost_in + cost_out)
 
 
 # --------------------------------------------------------------------------- self-hosting
@@ -170,8 +140,8 @@ class SelfHostCost:
 def _gpu_capacity(tokens_per_s_per_gpu: float, utilisation: float) -> float:
     """Tokens one GPU serves in a month at the given utilisation."""
     return (
-        _positive("tokens_per_s_per_gpu", tokens_per_s_per_gpu)
-        * _fraction("utilisation", utilisation)
+        positive("tokens_per_s_per_gpu", tokens_per_s_per_gpu)
+        * fraction("utilisation", utilisation)
         * SECONDS_PER_HOUR
         * HOURS_PER_MONTH
     )
@@ -230,10 +200,10 @@ def self_host_cost(
     >>> round(self_host_cost(100_000_000, gpu_hourly_usd=2.0, tokens_per_s_per_gpu=1_000).usd_per_m, 2)
     14.6
     """
-    tokens = _non_negative("monthly_tokens", monthly_tokens)
-    hourly = _non_negative("gpu_hourly_usd", gpu_hourly_usd)
-    overhead = _non_negative("overhead_monthly_usd", overhead_monthly_usd)
-    floor = _whole("min_gpus", min_gpus)
+    tokens = non_negative("monthly_tokens", monthly_tokens)
+    hourly = non_negative("gpu_hourly_usd", gpu_hourly_usd)
+    overhead = non_negative("overhead_monthly_usd", overhead_monthly_usd)
+    floor = whole("min_gpus", min_gpus)
     per_gpu = _gpu_capacity(tokens_per_s_per_gpu, utilisation)
     gpus = max(float(floor), tokens / per_gpu)
     gpu_hours = gpus * HOURS_PER_MONTH
@@ -297,10 +267,10 @@ def breakeven_tokens(
     >>> breakeven_tokens(1.0, gpu_hourly_usd=2.0, tokens_per_s_per_gpu=1_000) is None  # GPU costs $1.11/M
     True
     """
-    price = _positive("api_usd_per_m", api_usd_per_m) / 1_000_000  # dollars per token
-    hourly = _non_negative("gpu_hourly_usd", gpu_hourly_usd)
-    overhead = _non_negative("overhead_monthly_usd", overhead_monthly_usd)
-    floor = _whole("min_gpus", min_gpus)
+    price = cost_of_tokens(1, positive("api_usd_per_m", api_usd_per_m))  # dollars per token
+    hourly = non_negative("gpu_hourly_usd", gpu_hourly_usd)
+    overhead = non_negative("overhead_monthly_usd", overhead_monthly_usd)
+    floor = whole("min_gpus", min_gpus)
     per_gpu = _gpu_capacity(tokens_per_s_per_gpu, utilisation)
     fixed = floor * HOURS_PER_MONTH * hourly + overhead
     first = fixed / price
@@ -337,7 +307,7 @@ def cost_curves(
     >>> df["cheaper"].tolist()
     ['api', 'self-host']
     """
-    price = _positive("api_usd_per_m", api_usd_per_m)
+    price = positive("api_usd_per_m", api_usd_per_m)
     rows = []
     for tokens in list(monthly_tokens):
         own = self_host_cost(
@@ -348,7 +318,7 @@ def cost_curves(
             min_gpus=min_gpus,
             overhead_monthly_usd=overhead_monthly_usd,
         )
-        api = own.monthly_tokens / 1_000_000 * price
+        api = cost_of_tokens(own.monthly_tokens, price)
         rows.append(
             {
                 "monthly_tokens": own.monthly_tokens,
@@ -408,7 +378,7 @@ def breakeven_over_time(
     """
     rate = _decline(annual_decline)
     gpu_rate = _decline(gpu_annual_decline)
-    count = _whole("months", months)
+    count = whole("months", months)
     rows = []
     for month in range(count):
         api = project_price(api_usd_per_m, annual_decline=rate, months=month)

@@ -2,7 +2,7 @@
 
 litellm reaches it as ``openai/<profile>/<model>`` with
 ``api_base=http://127.0.0.1:<port>/v1``, so the same client code runs as for a
-real provider. It serves the simulated profiles of :mod:`course.llm._profiles`,
+real provider. It serves the simulated profiles of :mod:`course.data._profiles`,
 answers from the course glossary, and can inject faults.
 
 Faults
@@ -33,8 +33,8 @@ import uuid
 from collections import OrderedDict
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from course.llm._answers import answer_for, count_tokens, truncate_tokens
-from course.llm._profiles import SandboxModel, load_models, profile_label
+from course.data._profiles import SandboxModel, load_models, profile_label
+from course.llm.servers._answers import answer_for, count_tokens, truncate_tokens
 
 #: Fault kinds the sandbox can inject.
 FAULTS = ("429", "500", "slow", "timeout", "401")

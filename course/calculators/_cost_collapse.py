@@ -22,6 +22,9 @@ from datetime import date, datetime
 
 import pandas as pd
 
+from course._base._validators import non_negative, positive
+from course.calculators._units import cost_of_tokens
+
 __all__ = [
     "annual_decline_rate",
     "annual_fold_decline",
@@ -57,20 +60,6 @@ DateLike = str | date | datetime | pd.Timestamp
 # --------------------------------------------------------------------------- checks
 
 
-def _positive(name: str, value: float) -> float:
-    value = float(value)
-    if not value > 0 or math.isinf(value):
-        raise ValueError(f"{name} must be a positive, finite number, got {value!r}")
-    return value
-
-
-def _non_negative(name: str, value: float) -> float:
-    value = float(value)
-    if not value >= 0 or math.isinf(value):
-        raise ValueError(f"{name} cannot be negative (or NaN or infinite), got {value!r}")
-    return value
-
-
 def _decline(value: float) -> float:
     value = float(value)
     if math.isnan(value) or value >= 1:
@@ -96,7 +85,7 @@ def _years(years: float | None, start: DateLike | None, end: DateLike | None) ->
     if years is not None:
         if start is not None or end is not None:
             raise ValueError("give either years=... or start=... and end=..., not both")
-        return _positive("years", years)
+        return positive("years", years)
     if start is None or end is None:
         raise ValueError("give the period: years=... or both start=... and end=...")
     t0, t1 = _timestamp("start", start), _timestamp("end", end)
@@ -136,7 +125,7 @@ def fold_decline(old_price: float, new_price: float) -> float:
     >>> round(fold_decline(20, 0.07), 1)
     285.7
     """
-    return _positive("old_price", old_price) / _positive("new_price", new_price)
+    return positive("old_price", old_price) / positive("new_price", new_price)
 
 
 def annual_fold_decline(
@@ -236,7 +225,7 @@ def decline_rate_from_fold(fold_per_year: float) -> float:
     >>> round(decline_rate_from_fold(900), 4)     # the top of Epoch AI's 9x-900x range
     0.9989
     """
-    return 1 - 1 / _positive("fold_per_year", fold_per_year)
+    return 1 - 1 / positive("fold_per_year", fold_per_year)
 
 
 def fold_from_decline_rate(annual_decline: float) -> float:
@@ -296,7 +285,7 @@ def decline_rate_from_halving_months(halving_months: float) -> float:
     >>> round(decline_rate_from_halving_months(12), 6)
     0.5
     """
-    months = _positive("halving_months", halving_months)
+    months = positive("halving_months", halving_months)
     return 1 - 0.5 ** (MONTHS_PER_YEAR / months)
 
 
@@ -332,8 +321,8 @@ def project_price(price: float, *, annual_decline: float, months: float) -> floa
     >>> round(project_price(10.0, annual_decline=0.9, months=6), 4)
     3.1623
     """
-    price = _non_negative("price", price)
-    months = _non_negative("months", months)
+    price = non_negative("price", price)
+    months = non_negative("months", months)
     return price * (1 - _decline(annual_decline)) ** (months / MONTHS_PER_YEAR)
 
 
@@ -375,8 +364,8 @@ def bill_over_time(
     >>> bill.loc[[0, 12], "bill_usd"].round(6).tolist()
     [200.0, 20.0]
     """
-    tokens = _non_negative("monthly_tokens", monthly_tokens)
-    price = _non_negative("price_per_m", price_per_m)
+    tokens = non_negative("monthly_tokens", monthly_tokens)
+    price = non_negative("price_per_m", price_per_m)
     rate = _decline(annual_decline)
     if isinstance(months, bool) or int(months) != months or months < 1:
         raise ValueError(f"months must be a positive whole number, got {months!r}")
@@ -386,7 +375,7 @@ def bill_over_time(
         {
             "month": month,
             "price_usd_per_m": prices,
-            "bill_usd": [tokens / 1_000_000 * p for p in prices],
+            "bill_usd": [cost_of_tokens(tokens, p) for p in prices],
         }
     )
 
@@ -450,16 +439,16 @@ def break_even_month(
     ...                  annual_decline=0.0, value_per_call=0.005) is None
     True
     """
-    calls = _positive("calls_per_month", calls_per_month)
-    tokens = _positive("tokens_per_call", tokens_per_call)
-    price = _non_negative("price_per_m", price_per_m)
+    calls = positive("calls_per_month", calls_per_month)
+    tokens = positive("tokens_per_call", tokens_per_call)
+    price = non_negative("price_per_m", price_per_m)
     rate = _decline(annual_decline)
-    value = _non_negative("value_per_call", value_per_call)
-    fixed = _non_negative("fixed_monthly_usd", fixed_monthly_usd)
+    value = non_negative("value_per_call", value_per_call)
+    fixed = non_negative("fixed_monthly_usd", fixed_monthly_usd)
     if isinstance(horizon_months, bool) or int(horizon_months) != horizon_months or horizon_months < 1:
         raise ValueError(f"horizon_months must be a positive whole number, got {horizon_months!r}")
     for month in range(int(horizon_months)):
-        cost = calls * tokens / 1_000_000 * project_price(price, annual_decline=rate, months=month)
+        cost = calls * cost_of_tokens(tokens, project_price(price, annual_decline=rate, months=month))
         cost += fixed
         worth = calls * value
         # A small tolerance so that an exact break-even is not lost to rounding.
@@ -500,7 +489,7 @@ def bytes_per_parameter(precision: str | int = "fp16") -> float:
     if isinstance(precision, bool):
         raise ValueError(f"precision must be a name such as 'int4' or a number of bits, got {precision!r}")
     if isinstance(precision, int | float):
-        return _positive("bits", precision) / 8
+        return positive("bits", precision) / 8
     key = str(precision).strip().lower()
     if key not in _PRECISION_BYTES:
         known = ", ".join(repr(k) for k in _PRECISION_BYTES)
@@ -547,7 +536,7 @@ def model_memory_gb(
     >>> model_memory_gb(8, precision=8, overhead=0.2)
     9.6
     """
-    params = _positive("params_billion", params_billion)
-    extra = _non_negative("overhead", overhead)
+    params = positive("params_billion", params_billion)
+    extra = non_negative("overhead", overhead)
     # params_billion * 1e9 parameters * bytes each / 1e9 bytes per GB
     return round(params * bytes_per_parameter(precision) * (1 + extra), 9)

@@ -12,11 +12,13 @@ used instead and the ``source`` columns say so.
 
 from __future__ import annotations
 
-import csv
 import re
 from dataclasses import dataclass
 
-from course._paths import datasets_dir
+import pandas as pd
+
+from course._base._paths import datasets_dir
+from course.data._datasets import load
 
 
 @dataclass(frozen=True)
@@ -134,12 +136,21 @@ def _key(text: str) -> str:
     return re.sub(r"[^a-z0-9]", "", text.lower())
 
 
+def _text(value) -> str:
+    """A loaded cell as the text the profiles compare and quote (blank for a missing value)."""
+    if pd.isna(value):
+        return ""
+    if hasattr(value, "strftime"):
+        return value.strftime("%Y-%m-%d")
+    return str(value)
+
+
 def _read(name: str, fixture: list[dict]) -> tuple[list[dict], str]:
-    path = datasets_dir() / f"{name}.csv"
-    if not path.is_file():
+    """The rows of dataset ``name`` (through :func:`course.load`) as text, or ``fixture`` without it."""
+    if not (datasets_dir() / f"{name}.csv").is_file():
         return fixture, "fixture"
-    with path.open(newline="", encoding="utf-8") as handle:
-        return list(csv.DictReader(handle)), f"datasets/{name}.csv"
+    rows = [{key: _text(value) for key, value in record.items()} for record in load(name).to_dict("records")]
+    return rows, f"datasets/{name}.csv"
 
 
 def _find_price(rows: list[dict], provider: str, model_id: str) -> dict | None:
@@ -207,3 +218,29 @@ def profile_label(name: str) -> str:
         if profile.name == name:
             return profile.label
     raise KeyError(name)
+
+
+def sandbox_table():
+    """The sandbox's SIMULATED models as a table: one row per (profile, model), with sourced numbers.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``model`` (``sandbox/<profile>/<model>``), ``backend``, ``provider``, ``kind``, ``simulated``,
+        ``input_usd_per_m``, ``output_usd_per_m``, ``tokens_per_s``, ``ttft_s``, ``price_source``
+        and ``speed_source``.
+
+    Examples
+    --------
+    >>> table = sandbox_table()
+    >>> bool(table["simulated"].all()), "sandbox/chip/llama-3.1-8b" in set(table["model"])
+    (True, True)
+    """
+    return pd.DataFrame([
+        {"model": m.id, "backend": "sandbox", "provider": f"sandbox-{m.profile}", "kind": m.kind,
+         "simulated": True, "input_usd_per_m": m.input_usd_per_m, "output_usd_per_m": m.output_usd_per_m,
+         "tokens_per_s": m.tokens_per_s, "ttft_s": m.ttft_s, "price_source": m.price_source,
+         "speed_source": m.speed_source + " | " + profile_label(m.profile)}
+        for m in load_models()[0]
+    ])
+

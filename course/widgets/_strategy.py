@@ -1,99 +1,20 @@
-"""Plot and ipywidgets calculator for module 05: call an API or self-host?
+"""The self-host calculator widget for module 05: call an API or self-host?
 
-Both only wire inputs to the tested functions of :mod:`course._strategy`. matplotlib and ipywidgets
-are imported inside the functions, so ``import course`` stays fast.
+It only wires inputs to the tested functions of :mod:`course.calculators._strategy` and the plot of
+:mod:`course.plots._strategy`. matplotlib and ipywidgets are imported inside the function, so
+``import course`` stays fast.
 """
 
 from __future__ import annotations
 
 import html
 
-import numpy as np
+from course.calculators._strategy import breakeven_tokens, self_host_cost
+from course.calculators._units import cost_of_tokens
+from course.plots._strategy import ASSUMPTION_NOTE, plot_self_host
+from course.widgets._kit import calculator
 
-from course._strategy import breakeven_tokens, cost_curves, self_host_cost
-from course._widgetkit import calculator
-
-__all__ = ["plot_self_host", "self_host_calculator"]
-
-ASSUMPTION_NOTE = ("GPU price and throughput are ASSUMPTIONS (enter your own quote and benchmark); "
-                   "a month is 730 hours")
-
-
-def _new_axes(ax):
-    if ax is not None:
-        return ax
-    import matplotlib.pyplot as plt
-
-    _, ax = plt.subplots(figsize=(8, 4.5), layout="constrained")
-    return ax
-
-
-def plot_self_host(
-    *,
-    api_usd_per_m: float,
-    gpu_hourly_usd: float,
-    tokens_per_s_per_gpu: float,
-    utilisation: float = 0.5,
-    min_gpus: int = 1,
-    overhead_monthly_usd: float = 0.0,
-    monthly_tokens: float | None = None,
-    volumes=None,
-    ax=None,
-):
-    """Plot the monthly cost of an API and of self-hosting against the monthly volume.
-
-    The two lines come from :func:`course.cost_curves`; the break-even from
-    :func:`course.breakeven_tokens` is marked, and so is ``monthly_tokens`` if given. Both axes are
-    logarithmic.
-
-    Parameters
-    ----------
-    api_usd_per_m, gpu_hourly_usd, tokens_per_s_per_gpu, utilisation, min_gpus, overhead_monthly_usd
-        As for :func:`course.self_host_cost` and :func:`course.breakeven_tokens`.
-    monthly_tokens : float, optional
-        Your workload's volume, drawn as a vertical line.
-    volumes : sequence of float, optional
-        Volumes to draw; default 60 points from 10 million to 100 billion tokens a month.
-    ax : matplotlib.axes.Axes, optional
-        Where to draw; a new figure by default.
-
-    Returns
-    -------
-    matplotlib.axes.Axes
-
-    Examples
-    --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
-    >>> ax = plot_self_host(api_usd_per_m=2.0, gpu_hourly_usd=2.0, tokens_per_s_per_gpu=1_000)
-    >>> ax.get_xlabel()
-    'tokens per month'
-    """
-    options = dict(gpu_hourly_usd=gpu_hourly_usd, tokens_per_s_per_gpu=tokens_per_s_per_gpu,
-                   utilisation=utilisation, min_gpus=min_gpus, overhead_monthly_usd=overhead_monthly_usd)
-    if volumes is None:
-        volumes = np.logspace(7, 11, 60)
-    curves = cost_curves(volumes, api_usd_per_m=api_usd_per_m, **options)
-    even = breakeven_tokens(api_usd_per_m, **options)
-    ax = _new_axes(ax)
-    ax.plot(curves["monthly_tokens"], curves["api_usd"], label=f"API at ${api_usd_per_m:g}/M")
-    ax.plot(curves["monthly_tokens"], curves["self_host_usd"],
-            label=f"self-host (assumed ${gpu_hourly_usd:g}/GPU-hour, {tokens_per_s_per_gpu:g} tokens/s/GPU)")
-    if even is not None:
-        ax.axvline(even, color="tab:red", linestyle=":", label=f"break-even: {even / 1e6:,.0f}M tokens/month")
-    if monthly_tokens is not None:
-        ax.axvline(monthly_tokens, color="tab:green", linestyle="--",
-                   label=f"your workload: {monthly_tokens / 1e6:,.0f}M tokens/month")
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    ax.set_xlabel("tokens per month")
-    ax.set_ylabel("cost ($ per month)")
-    ax.set_title("API or self-host: monthly cost by volume")
-    ax.legend(fontsize=8)
-    ax.grid(True, alpha=0.3, which="both")
-    ax.annotate(ASSUMPTION_NOTE, (0, 0), xycoords="axes fraction", xytext=(0, -32),
-                textcoords="offset points", ha="left", va="top", fontsize=7, color="0.4")
-    return ax
+__all__ = ["self_host_calculator"]
 
 
 def _summary(result: dict) -> str:
@@ -178,7 +99,7 @@ def self_host_calculator(
         except ValueError as err:
             result = {"self_host": None, "api_usd": None, "breakeven_tokens": None, "error": str(err)}
             return result, f"<b>Check the inputs:</b> {html.escape(str(err))}", None
-        api = values["monthly_tokens"] / 1e6 * values["api_usd_per_m"]
+        api = cost_of_tokens(values["monthly_tokens"], values["api_usd_per_m"])
         result = {"self_host": own, "api_usd": api, "breakeven_tokens": even, "error": None}
         fig = Figure(figsize=(7.5, 4.2), layout="constrained")
         marker = values["monthly_tokens"] if values["monthly_tokens"] > 0 else None

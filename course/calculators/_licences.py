@@ -54,11 +54,11 @@ _MRL_TEXT = "https://mistral.ai/licenses/MRL-0.1.md"
 # --------------------------------------------------------------------------- data
 
 
-def _frame(data: pd.DataFrame | None) -> pd.DataFrame:
+def licence_table(data: pd.DataFrame | None = None) -> pd.DataFrame:
     """Return ``data`` or the course's ``model_licences`` dataset."""
     if data is not None:
         return data
-    from course._data import load
+    from course.data._datasets import load
 
     return load("model_licences")
 
@@ -129,7 +129,7 @@ def openness(release: str, *, data: pd.DataFrame | None = None) -> dict:
     >>> openness("GPT-4o")["weights"]
     False
     """
-    row = _row(release, _frame(data))
+    row = _row(release, licence_table(data))
     parts = {name: (None if row[col] is None else bool(row[col])) for name, col in COMPONENTS.items()}
     if not parts["weights"]:
         kind = "closed"
@@ -162,7 +162,7 @@ def openness_table(releases=None, *, data: pd.DataFrame | None = None) -> pd.Dat
     >>> bool(table.loc["Pythia 12B", "checkpoints"]), table.loc["Qwen2.5-72B", "class"]
     (True, 'open weights')
     """
-    frame = _frame(data)
+    frame = licence_table(data)
     names = list(frame["release"]) if releases is None else list(releases)
     rows = {}
     for name in names:
@@ -526,7 +526,7 @@ def licence_decision(
         raise ValueError(f"purpose must be one of {PURPOSES}, got {purpose!r}")
     if monthly_users < 0:
         raise ValueError(f"monthly_users cannot be negative, got {monthly_users!r}")
-    frame = _frame(data)
+    frame = licence_table(data)
     row = _row(release, frame)
     kw = dict(
         users=int(monthly_users), revenue=monthly_revenue_usd, commercial=purpose == "commercial",

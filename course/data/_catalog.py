@@ -22,7 +22,7 @@ import json
 import re
 from pathlib import Path
 
-from course._paths import datasets_dir
+from course._base._paths import datasets_dir
 
 __all__ = ["canonical_model", "model_family", "price_map_path", "litellm_version",
            "build_catalog_rows", "catalog_csv_text", "write_catalog", "CATALOG_COLUMNS", "PROVIDERS"]
