@@ -103,3 +103,40 @@ def test_network_isolation_can_be_turned_off_and_says_so(monkeypatch):
         monkeypatch.delenv("COURSE_GRADING_NETWORK")
         network_isolation.cache_clear()
     assert os.environ.get("COURSE_GRADING_NETWORK") is None
+
+
+def _notebook(*sources):
+    import nbformat
+
+    return nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(src) for src in sources],
+                                    metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                                             "language": "python"}})
+
+
+@pytest.mark.slow
+def test_a_notebook_past_its_wall_clock_limit_is_stopped_even_when_each_cell_is_short(tmp_path):
+    from course.grading._execute import SafeExecute
+
+    nb = _notebook("import time\ntime.sleep(1.5)", "time.sleep(1.5)", "time.sleep(1.5)", "print('late')")
+    executor = SafeExecute(timeout=30, notebook_timeout=2)
+    executor.preprocess(nb, {"metadata": {"path": str(tmp_path)}})
+    last = nb.cells[-1].outputs
+    assert last and last[0]["ename"] == "NotRun" and "2 s limit" in last[0]["evalue"]
+    assert not any(o.get("text") == "late\n" for c in nb.cells for o in c.outputs)
+
+
+@pytest.mark.slow
+def test_a_pooled_kernel_was_started_ahead_and_runs_in_the_notebooks_folder(tmp_path):
+    from course.grading._execute import KernelPool, SafeExecute, install_pool
+
+    pool = KernelPool(cwd=str(tmp_path.parent))
+    install_pool(pool)
+    try:
+        nb = _notebook("print('os' in dir())", "import os\nprint(os.getcwd())\nprint(os.environ.get('COURSE_GRADING'))")
+        SafeExecute(timeout=60).preprocess(nb, {"metadata": {"path": str(tmp_path)}})
+        assert pool.started == 2  # the one this notebook ran in, and the next one, booting meanwhile
+        assert nb.cells[0].outputs[0]["text"] == "False\n"  # moving folders bound no name
+        assert nb.cells[1].outputs[0]["text"] == f"{tmp_path}\n1\n"
+    finally:
+        install_pool(None)
+        pool.close()
