@@ -24,3 +24,15 @@ c.Autograde.autograde_preprocessors = [
     "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
+
+# A whole notebook may run this long (seconds) before the rest of it is stopped.
+c.SafeExecute.notebook_timeout = 600
+
+# Feedback never shows hidden tests, also from plain `nbgrader generate_feedback` and the
+# formgrader's button: test cells get their release source (from the release folder, modules/),
+# tracebacks are cut to one line.
+c.GenerateFeedback.preprocessors = [
+    "nbgrader.preprocessors.GetGrades",
+    "course.grading._feedback.HideHiddenTests",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]

@@ -9,18 +9,26 @@ scenario                  submission
 ========================  ===============================================================
 ``solution``              every answer right (full marks)
 ``untouched-release``     the release as handed out (scores 0)
-``wrong-answers``         A1 right, A2, B1 and B2 wrong (scores exactly A1's point)
+``wrong-answers``         A1 right, A2 (which starts ``import math``), B1 and B2 wrong
 ``infinite-loop``         A2 loops forever; the other answers right
 ``interrupt-loop``        A2 loops and swallows ``KeyboardInterrupt``; A1 right
 ``edited-tests``          wrong answers, with every test cell replaced by ``pass``
+``killed-kernel``         A1 ends the kernel's process; the other answers right (scores 0)
+``snoop``                 every answer right, and A1 also prints the environment, reads
+                          ``.env``, calls a live model and opens a socket (full marks)
 ``corrupt-json``          the notebook file is not JSON
 ``missing-notebook``      the submission folder holds no notebook
 ========================  ===============================================================
+
+The class is graded with a provider key in the grader's environment and a ``.env``
+holding another key in the course folder: the ``snoop`` student must see neither,
+and nobody's grade may change because of them (``tests/test_isolation.py``).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -38,7 +46,7 @@ POINTS = {
 MAX_SCORE = sum(POINTS.values())
 
 WRONG = {
-    "answer_a2": "davinci_monthly_bill = 15",
+    "answer_a2": "import math  # a hidden test's line too: it must not withhold feedback\ndavinci_monthly_bill = 15",
     "answer_b1": 'b1_answer = "a"',
     "answer_b2": 'b2_answer = {"cell"}',
 }
@@ -52,9 +60,39 @@ INTERRUPT_LOOP = (
     "        pass"
 )
 
-#: Per-cell limit in the tests: short, yet above module 00's slowest honest cell on a busy
-#: 2-core machine (its sandbox call imports litellm; the e2e tests measured the same need).
-TIMEOUT = 20
+KILL = "import os\nos._exit(0)"
+#: Fake keys: one in the grader's environment, one in the course folder's .env.
+ENV_KEY = "gsk_grader_env_0123456789abcdef"
+DOTENV_KEY = "gsk_course_dotenv_0123456789abcdef"
+#: What the snoop student's A1 cell runs (after its right answer); it prints one line per probe.
+SNOOP = """
+import json, os, socket, pathlib
+print("SNOOP-ENV", json.dumps(dict(os.environ)))
+for folder in [pathlib.Path.cwd(), *pathlib.Path.cwd().parents]:
+    if (folder / ".env").is_file():
+        print("SNOOP-DOTENV", folder, repr((folder / ".env").read_text()))
+try:
+    import course
+    course.setup(quiet=True)
+    print("SNOOP-AFTER-SETUP", json.dumps(dict(os.environ)))
+except Exception as err:
+    print("SNOOP-SETUP-ERROR", type(err).__name__)
+try:
+    reply = course.ask("Say hi", model="groq/llama-3.1-8b-instant")
+    print("SNOOP-LIVE-CALL answered", str(reply)[:80])
+except Exception as err:
+    print("SNOOP-LIVE-CALL refused", type(err).__name__)
+try:
+    socket.create_connection(("192.0.2.1", 80), timeout=2).close()
+    print("SNOOP-NET connected")
+except OSError as err:
+    print("SNOOP-NET refused", err)
+print("SNOOP-IFACES", [name for _, name in socket.if_nameindex()])
+"""
+
+#: Per-cell limit in the tests: short, yet above module 00's slowest honest cell (its sandbox
+#: call imports litellm: 2-3 s alone, over 20 s with the 2 cores shared by a dozen processes).
+TIMEOUT = int(os.environ.get("COURSE_TEST_CELL_TIMEOUT", "40"))
 
 #: scenario -> the score it must get (None: it cannot be graded)
 EXPECTED = {
@@ -64,6 +102,8 @@ EXPECTED = {
     "infinite-loop": MAX_SCORE - 2.0,
     "interrupt-loop": 1.0,  # the kernel is stopped at A2: later parts are not run
     "edited-tests": 1.0,
+    "killed-kernel": 0.0,  # the kernel died in A1: no test ran
+    "snoop": MAX_SCORE,
     "corrupt-json": None,
     "missing-notebook": None,
 }
@@ -103,6 +143,10 @@ def notebook_for(root: Path, scenario: str, *, module: str = MODULE) -> dict:
         answers["answer_a2"] = LOOP
     if scenario == "interrupt-loop":
         answers["answer_a2"] = INTERRUPT_LOOP
+    if scenario == "killed-kernel":
+        answers["answer_a1"] = KILL
+    if scenario == "snoop":
+        answers["answer_a1"] += "\n" + SNOOP
     for gid, cell in _cells_by_id(release).items():
         if gid in answers:
             cell["source"] = answers[gid]
@@ -149,6 +193,7 @@ def graded_class(tmp_path_factory, *, workers: int = 2):
     """
     import contextlib
     import io
+    import os
 
     from course.grading._grade import grade_class
 
@@ -156,8 +201,18 @@ def graded_class(tmp_path_factory, *, workers: int = 2):
     if key not in _GRADED:
         root = tmp_path_factory.mktemp("class00") / "course"
         make_class(root, CLASS)
+        (root / ".env").write_text(f"GROQ_API_KEY={DOTENV_KEY}\nOPENAI_API_KEY={DOTENV_KEY}\n", encoding="utf-8")
         err = io.StringIO()
-        with contextlib.redirect_stderr(err):
-            run = grade_class(MODULE, root=root, workers=workers, timeout=TIMEOUT)
+        before = {var: os.environ.get(var) for var in ("GROQ_API_KEY", "COURSE_LLM_BACKEND")}
+        os.environ.update({"GROQ_API_KEY": ENV_KEY, "COURSE_LLM_BACKEND": "live"})
+        try:
+            with contextlib.redirect_stderr(err):
+                run = grade_class(MODULE, root=root, workers=workers, timeout=TIMEOUT)
+        finally:
+            for var, value in before.items():
+                if value is None:
+                    os.environ.pop(var, None)
+                else:
+                    os.environ[var] = value
         _GRADED[key] = (root, run, err.getvalue())
     return _GRADED[key]

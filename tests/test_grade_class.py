@@ -40,7 +40,7 @@ def test_class_is_graded_by_parallel_workers_with_a_progress_bar(graded):
     _root, run, err = graded
     assert run.workers == 2
     assert f"grading {MODULE}" in err
-    assert "6/6" in err  # the six gradable submissions; the two broken ones never reach a worker
+    assert "8/8" in err  # the eight gradable submissions; the two broken ones never reach a worker
 
 
 def test_each_student_has_a_log_and_the_summary_lists_everyone(graded):

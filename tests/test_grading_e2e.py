@@ -1,111 +1,74 @@
-"""Grading end to end through nbgrader, on module 00, one student per scenario.
+"""Grading end to end through nbgrader, on module 00, one student per scenario: part by part.
 
-The whole class is graded in one call, so these tests also show that a broken,
-looping or tampered submission never stops the others from being graded.
+The class is the one shared with the other instructor-tool tests (``_class_fixtures``),
+graded once per test process, so a broken, looping, killed or tampered submission is
+seen not to stop the others from being graded.
 """
 
 from __future__ import annotations
 
+import json
+
 import pytest
+from _class_fixtures import CLASS, MODULE, POINTS, graded_class
 
-from course.grading._autograde import autograde
-from course.grading._nbgrader import api as nbgrader_api
-from tests._submissions import (
-    LOOP,
-    LOOP_IGNORING_INTERRUPT,
-    M00,
-    M00_POINTS,
-    M00_RIGHT,
-    release,
-    solution,
-    submit,
-    with_answers,
-)
-from tests.conftest import copy_solution
-
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("grading-e2e")]
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("class00")]
 
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    root = tmp_path_factory.mktemp("class") / "course"
-    (root / "solutions").mkdir(parents=True)
-    copy_solution(root, M00)
-    result = nbgrader_api(root).generate_assignment(M00, force=True, create=True)
-    assert result["success"], result.get("error")
+    _root, run, _err = graded_class(tmp_path_factory)
+    return {student[len("s-"):]: result for student, result in run.by_student().items()}
 
-    submit(root, M00, "solution", solution(M00))
-    submit(root, M00, "untouched-release", release(M00))
-    submit(root, M00, "wrong-answers", with_answers(M00, {
-        **M00_RIGHT,
-        "answer_a2": "davinci_monthly_bill = 15",  # per-thousand price times millions of tokens
-        "answer_b2": 'b2_answer = {"env", "cell"}',
-    }))
-    submit(root, M00, "infinite-loop", with_answers(M00, {**M00_RIGHT, "answer_a2": LOOP}))
-    submit(root, M00, "loop-ignoring-interrupt",
-           with_answers(M00, {**M00_RIGHT, "answer_a2": LOOP_IGNORING_INTERRUPT}))
-    submit(root, M00, "edited-tests", with_answers(
-        M00,
-        {"answer_a1": "davinci_per_million = 0.06", "answer_a2": "davinci_monthly_bill = 15",
-         "answer_b1": 'b1_answer = "a"', "answer_b2": 'b2_answer = {"repo"}'},
-        tests={grade_id: '"""Always passes."""\nassert True' for grade_id in M00_POINTS},
-    ))
-    submit(root, M00, "corrupt-json", text='{"cells": [ this is not json')
-    (root / "submitted" / "missing-notebook" / M00).mkdir(parents=True)
 
-    # Generous enough for module 00's slowest honest cell (its first model call imports
-    # litellm: 3-8 s on a busy 2-core machine); the loops still time out.
-    results = autograde(M00, root=root, timeout=20)
-    return {r.student: r for r in results}
+def _autograded(tmp_path_factory, scenario: str) -> dict:
+    root, _run, _err = graded_class(tmp_path_factory)
+    path = root / "autograded" / f"s-{scenario}" / MODULE / f"{MODULE}.ipynb"
+    return json.loads(path.read_text(encoding="utf-8"))
 
 
 def test_every_student_gets_a_result(graded):
-    assert set(graded) == {"solution", "untouched-release", "wrong-answers", "infinite-loop",
-                           "loop-ignoring-interrupt", "edited-tests", "corrupt-json", "missing-notebook"}
+    assert set(graded) == set(CLASS.values())
 
 
-def test_solution_scores_full_marks(graded):
+def test_solution_scores_full_marks_on_every_part(graded):
     result = graded["solution"]
     assert result.status == "graded"
-    assert result.max_score == sum(M00_POINTS.values())
-    assert result.score == result.max_score
-    assert result.parts == {k: float(v) for k, v in M00_POINTS.items()}
+    assert result.parts == POINTS
+    assert result.score == result.max_score == sum(POINTS.values())
 
 
 def test_untouched_release_scores_zero_on_every_part(graded):
-    result = graded["untouched-release"]
-    assert result.status == "graded"
-    assert result.parts == {k: 0.0 for k in M00_POINTS}
+    assert graded["untouched-release"].parts == {k: 0.0 for k in POINTS}
 
 
 def test_wrong_answers_lose_exactly_their_points(graded):
-    result = graded["wrong-answers"]
-    assert result.parts == {"test_a1_per_million": 1.0, "test_a2_monthly_bill": 0.0,
-                            "test_b1_no_key_behaviour": 1.0, "test_b2_safe_key_places": 0.0}
-    assert result.score == 2.0
+    assert graded["wrong-answers"].parts == {**{k: 0.0 for k in POINTS}, "test_a1_per_million": 1.0}
 
 
 def test_an_infinite_loop_times_out_scores_zero_and_later_parts_are_still_graded(graded):
-    result = graded["infinite-loop"]
-    assert result.status == "graded"
-    assert result.parts["test_a2_monthly_bill"] == 0.0
-    assert result.parts["test_a1_per_million"] == 1.0
-    assert result.parts["test_b1_no_key_behaviour"] == 1.0
-    assert result.parts["test_b2_safe_key_places"] == 1.0
+    assert graded["infinite-loop"].parts == {**POINTS, "test_a2_monthly_bill": 0.0}
 
 
-def test_a_loop_that_catches_keyboard_interrupt_is_stopped_and_scores_zero(graded):
-    result = graded["loop-ignoring-interrupt"]
-    assert result.status == "graded"
-    assert result.parts["test_a1_per_million"] == 1.0  # graded before the loop
-    assert result.parts["test_a2_monthly_bill"] == 0.0
-    assert result.score == 1.0  # the kernel was stopped: later cells did not run
+def test_a_loop_that_catches_keyboard_interrupt_is_stopped_and_later_parts_are_not_run(graded, tmp_path_factory):
+    result = graded["interrupt-loop"]
+    assert result.parts == {**{k: 0.0 for k in POINTS}, "test_a1_per_million": 1.0}
+    cells = _autograded(tmp_path_factory, "interrupt-loop")["cells"]
+    names = [o.get("ename") for c in cells if c["cell_type"] == "code" for o in c.get("outputs", [])]
+    assert "CellTimeoutError" in names and "NotRun" in names
 
 
 def test_edited_test_cells_are_graded_with_the_original_tests(graded):
-    result = graded["edited-tests"]
-    assert result.status == "graded"
-    assert result.score == 0.0
+    assert graded["edited-tests"].parts == {**{k: 0.0 for k in POINTS}, "test_a1_per_million": 1.0}
+
+
+def test_a_kernel_killed_by_the_answer_scores_zero_and_says_why(graded, tmp_path_factory):
+    result = graded["killed-kernel"]
+    assert result.status == "graded", result.message
+    assert result.parts == {k: 0.0 for k in POINTS}
+    cells = _autograded(tmp_path_factory, "killed-kernel")["cells"]
+    names = [o.get("ename") for c in cells if c["cell_type"] == "code" for o in c.get("outputs", [])]
+    assert "DeadKernel" in names
 
 
 def test_a_corrupt_notebook_gets_a_clear_error(graded):

@@ -7,19 +7,31 @@ import json
 from pathlib import Path
 
 import pytest
+from _class_fixtures import MODULE as CLASS_MODULE
+from _class_fixtures import graded_class
 
-from course.grading._autograde import autograde
 from course.grading._build import assignments
+from course.grading._grade import grade_class
 from course.grading._nbgrader import api as nbgrader_api
 from tests._submissions import release, solution, submit
 from tests.conftest import copy_solution
 
 MODULES = assignments()
-_cache: dict[str, tuple[Path, dict]] = {}
+_cache: dict[str, tuple[Path, dict, dict]] = {}
+_factory: list = []
 
 
 def grade_module(module: str, tmp_root: Path):
-    """Generate, submit the solution and the release, grade both (once per module per worker)."""
+    """Generate, submit the solution and the release, grade both (once per module per worker).
+
+    Module 00 reuses the instructor-tool tests' class (graded once per suite), whose
+    ``s-solution`` and ``s-untouched-release`` students are these two submissions.
+    """
+    if module == CLASS_MODULE and module not in _cache:
+        root, run, _err = graded_class(_factory[-1])
+        results = run.by_student()
+        _cache[module] = (root, {"solution": results["s-solution"], "release": results["s-untouched-release"]},
+                          {"solution": "s-solution", "release": "s-untouched-release"})
     if module not in _cache:
         root = tmp_root / module
         (root / "solutions").mkdir(parents=True)
@@ -28,17 +40,20 @@ def grade_module(module: str, tmp_root: Path):
         assert result["success"], result.get("error")
         submit(root, module, "solution", solution(module))
         submit(root, module, "release", release(module))
-        _cache[module] = (root, {r.student: r for r in autograde(module, root=root)})
+        results = grade_class(module, root=root, progress=False).by_student()
+        _cache[module] = (root, results, {"solution": "solution", "release": "release"})
     return _cache[module]
 
 
 @pytest.fixture(scope="module")
 def tmp_root(tmp_path_factory):
+    _factory.append(tmp_path_factory)  # for module 00's shared class
     return tmp_path_factory.mktemp("modules")
 
 
 def params():
-    return [pytest.param(m, marks=[pytest.mark.slow, pytest.mark.xdist_group(f"nb-{m}")]) for m in MODULES]
+    return [pytest.param(m, marks=[pytest.mark.slow, pytest.mark.xdist_group("class00" if m == CLASS_MODULE else f"nb-{m}")])
+            for m in MODULES]
 
 
 def test_there_are_modules_to_grade():
@@ -47,7 +62,7 @@ def test_there_are_modules_to_grade():
 
 @pytest.mark.parametrize("module", params())
 def test_solution_scores_full_marks(module, tmp_root):
-    _, results = grade_module(module, tmp_root)
+    _, results, _names = grade_module(module, tmp_root)
     result = results["solution"]
     assert result.status == "graded", result.message
     assert result.max_score > 0
@@ -57,7 +72,7 @@ def test_solution_scores_full_marks(module, tmp_root):
 
 @pytest.mark.parametrize("module", params())
 def test_untouched_release_scores_zero_on_every_part(module, tmp_root):
-    _, results = grade_module(module, tmp_root)
+    _, results, _names = grade_module(module, tmp_root)
     result = results["release"]
     assert result.status == "graded", result.message
     scored = {k: v for k, v in result.parts.items() if v}
@@ -66,8 +81,8 @@ def test_untouched_release_scores_zero_on_every_part(module, tmp_root):
 
 @pytest.mark.parametrize("module", params())
 def test_solution_runs_offline_without_errors(module, tmp_root):
-    root, _ = grade_module(module, tmp_root)
-    graded = root / "autograded" / "solution" / module / f"{module}.ipynb"
+    root, _, names = grade_module(module, tmp_root)
+    graded = root / "autograded" / names["solution"] / module / f"{module}.ipynb"
     nb = json.loads(graded.read_text(encoding="utf-8"))
     errors = [
         (index, out.get("ename"), out.get("evalue", "")[:200])

@@ -40,7 +40,7 @@ def test_hardest_question_comes_first(report):
     """Part A2 (which only the full solution gets) is the hardest in the synthetic class."""
     fractions = report.part_fractions()
     assert fractions.index[0] == "test_a2_monthly_bill"
-    assert fractions.iloc[0] == pytest.approx(1 / 6)
+    assert fractions.iloc[0] == pytest.approx(2 / 8)  # the solution and the snoop, of 8 graded
     assert fractions.is_monotonic_increasing
 
 

@@ -1,8 +1,15 @@
 """Self-check: run a notebook's visible tests and say pass or fail for each part.
 
-``course check NOTEBOOK`` (or ``course.check()`` inside a notebook) runs the saved
-notebook top to bottom in a fresh kernel, as the grader will, and reports every
-graded part. From a terminal it exits non-zero when a part fails, unlike
+Two checks:
+
+- ``course.check("a1")`` inside a notebook checks one part at once: it reads that
+  part's test cell from the saved notebook and runs it against the kernel's current
+  variables (no new kernel, well under a second);
+- ``course check NOTEBOOK`` (or ``course.check()`` with no part) runs the saved
+  notebook top to bottom in a fresh kernel, as the grader will, and reports every
+  graded part: the final check before submitting.
+
+From a terminal the whole-notebook check From a terminal it exits non-zero when a part fails, unlike
 ``nbgrader validate``, which prints failures but exits 0. Hidden tests are not in
 the student notebooks, so a pass here is necessary, not sufficient.
 """
@@ -10,6 +17,7 @@ the student notebooks, so a pass here is necessary, not sufficient.
 from __future__ import annotations
 
 import html
+import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -125,17 +133,129 @@ def _current_notebook() -> Path | None:
     return None
 
 
-def check(notebook: str | os.PathLike | None = None, *, timeout: int = DEFAULT_TIMEOUT) -> CheckReport | None:
-    """Run a notebook's visible tests in a fresh kernel and report each graded part.
+def visible_tests(notebook: dict | os.PathLike | str) -> list[tuple[str, float, str]]:
+    """Return ``(grade_id, points, source)`` for every test cell of a notebook, in order."""
+    if not isinstance(notebook, dict):
+        notebook = json.loads(Path(notebook).read_text(encoding="utf-8"))
+    found = []
+    for cell in notebook.get("cells", []):
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if cell.get("cell_type") == "code" and meta.get("grade") and not meta.get("solution"):
+            source = cell.get("source", "")
+            found.append((meta.get("grade_id", "?"), float(meta.get("points", 0)),
+                          "".join(source) if isinstance(source, list) else source))
+    return found
 
-    Save the notebook first: the check runs the saved file, as the grader does.
+
+def find_part(part: str, cells: list[tuple[str, float, str]]) -> tuple[str, float, str]:
+    """Return the test cell ``part`` names: its grade_id, the start of it, or the start without ``test_``.
+
+    Examples
+    --------
+    >>> cells = [("test_a1_per_million", 1.0, ""), ("test_a2_monthly_bill", 2.0, "")]
+    >>> find_part("a1", cells)[0]
+    'test_a1_per_million'
+    >>> find_part("test_a2", cells)[0]
+    'test_a2_monthly_bill'
+    """
+    wanted = part.strip().lower()
+    for rule in (lambda gid: gid == wanted, lambda gid: gid.startswith(wanted),
+                 lambda gid: gid.startswith(f"test_{wanted}")):
+        matches = [cell for cell in cells if rule(cell[0].lower())]
+        if len(matches) == 1:
+            return matches[0]
+        if len(matches) > 1:
+            raise ValueError(f"{part!r} names several parts ({', '.join(m[0] for m in matches)}): be more precise")
+    raise ValueError(f"no part {part!r} in this notebook; its parts are: {', '.join(c[0] for c in cells)}")
+
+
+def _namespace() -> dict:
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover
+        get_ipython = None
+    shell = get_ipython() if get_ipython else None
+    if shell is not None:
+        return shell.user_ns
+    import __main__
+
+    return vars(__main__)
+
+
+def check_part(part: str, *, notebook: str | os.PathLike | None = None,
+               namespace: dict | None = None) -> CheckReport:
+    """Run one part's visible tests against the live kernel's variables, at once.
+
+    The test cell comes from the saved notebook (save first if you edited it); the
+    answers come from the kernel, as they are now. Nothing is added to your variables.
 
     Parameters
     ----------
+    part : str
+        The part: its test cell's ``grade_id`` (``"test_a1_per_million"``) or the start
+        of it (``"a1"``, ``"test_a1"``).
+    notebook : path, optional
+        The notebook holding the tests. Inside JupyterLab it defaults to the open notebook.
+    namespace : dict, optional
+        Where the answers are (default: the IPython user namespace).
+
+    Returns
+    -------
+    CheckReport
+        One part: PASS, or FAIL with the test's message.
+
+    Examples
+    --------
+    >>> import json, tempfile
+    >>> cell = {"cell_type": "code", "source": "assert x == 2, 'x should be 2'",
+    ...         "metadata": {"nbgrader": {"grade": True, "solution": False, "grade_id": "test_q1", "points": 1}}}
+    >>> path = Path(tempfile.mkdtemp()) / "nb.ipynb"
+    >>> _ = path.write_text(json.dumps({"cells": [cell]}))
+    >>> check_part("q1", notebook=path, namespace={"x": 3}).parts[0].message
+    'AssertionError: x should be 2'
+    >>> check_part("q1", notebook=path, namespace={"x": 2}).passed
+    True
+    """
+    path = Path(notebook) if notebook else _current_notebook()
+    if path is None:
+        raise ValueError(f"say which notebook holds part {part!r}, e.g. course.check({part!r}, "
+                         "notebook='01_cost_collapse.ipynb')")
+    report = CheckReport(notebook=Path(path).name)
+    try:
+        grade_id, points, source = find_part(part, visible_tests(path))
+    except FileNotFoundError:
+        report.error = f"no notebook at {path}"
+        return report
+    except ValueError as err:
+        report.error = str(err)
+        return report
+    scope = dict(_namespace() if namespace is None else namespace)  # the test's own names stay out
+    try:
+        exec(compile(source, f"<test {grade_id}>", "exec"), scope)  # noqa: S102 - the notebook's own test
+    except Exception as err:  # a failed test is a result, not a crash
+        text = f"{type(err).__name__}: {err}".strip()
+        report.parts.append(PartResult(grade_id, points, False, text.splitlines()[0][:300]))
+    else:
+        report.parts.append(PartResult(grade_id, points, True))
+    return report
+
+
+def check(part: str | os.PathLike | None = None, *, notebook: str | os.PathLike | None = None,
+          timeout: int = DEFAULT_TIMEOUT) -> CheckReport | None:
+    """Check one part at once in the live kernel, or the whole notebook in a fresh kernel.
+
+    Save the notebook first: both checks read the saved file.
+
+    Parameters
+    ----------
+    part : str or path, optional
+        A part such as ``"a1"`` (see :func:`check_part`): its visible tests run now,
+        against the kernel's variables. A notebook path (``*.ipynb``) or nothing: the
+        whole notebook runs top to bottom in a fresh kernel, as the grader will.
     notebook : path, optional
         The notebook to check. Inside JupyterLab it defaults to the open notebook.
     timeout : int, default 30
-        Seconds a cell may run before it is stopped.
+        Seconds a cell may run before it is stopped (whole-notebook check).
 
     Returns
     -------
@@ -144,12 +264,16 @@ def check(notebook: str | os.PathLike | None = None, *, timeout: int = DEFAULT_T
 
     Examples
     --------
+    >>> report = check("a1")  # doctest: +SKIP
     >>> report = check("modules/00_start_here/00_start_here.ipynb")  # doctest: +SKIP
     >>> report.passed  # doctest: +SKIP
     False
     """
     if os.environ.get(CHECKING_ENV):
         return None  # we are the notebook being checked
+    if part is not None and not str(part).endswith(".ipynb") and not Path(part).is_file():
+        return check_part(str(part), notebook=notebook)
+    notebook = part if part is not None else notebook
     path = Path(notebook) if notebook else _current_notebook()
     if path is None:
         raise ValueError("say which notebook to check, e.g. course.check('01_cost_collapse.ipynb')")

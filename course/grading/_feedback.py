@@ -3,16 +3,21 @@
 nbgrader's own feedback renders the autograded notebook, whose test cells hold the
 full source, hidden tests included, and whose failures carry IPython tracebacks that
 quote the failing hidden line, even with ``ClearHiddenTests``. Here a preprocessor
-(:class:`HideHiddenTests`) runs before the HTML is rendered:
+(:class:`HideHiddenTests`) works cell by cell before the HTML is rendered:
 
-- each grade cell's source becomes its student-release version (the one in
-  ``modules/``; where that is missing, the hidden region is cut the way
+- every grade cell, and every cell whose source holds a ``BEGIN/END HIDDEN TESTS``
+  marker, gets the source of its student-release version (the one in ``modules/``,
+  found by ``grade_id``; where that is missing, the hidden region is cut the way
   ``nbgrader generate_assignment`` cuts it);
-- each error in a grade cell is cut down to its last line, ``AssertionError: message``,
-  so the learner still reads the teaching message but not the code that raised it.
+- each error in such a cell is cut down to its last line, ``AssertionError: message``,
+  so the learner still reads the teaching message but not the code that raised it;
+- an output of any other cell that quotes a line of a hidden test (code that prints
+  ``In[...]``, say) is replaced by a note.
 
-After rendering, every feedback file is checked against the source notebook's hidden
-lines; a file that still shows one is deleted and reported, never released.
+The course's ``nbgrader_config.py`` puts the same preprocessor in
+``GenerateFeedback.preprocessors``, so plain ``nbgrader generate_feedback`` and the
+formgrader's button produce the same safe feedback. What a learner writes in their
+own cells (``import math``, say) is theirs to see and never withholds feedback.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from nbconvert.preprocessors import Preprocessor
+from nbformat.v4 import new_output
 from traitlets import Bool, Unicode
 
 from course._base._paths import repo_root
@@ -51,7 +57,7 @@ def hidden_lines(notebook: dict | str | os.PathLike) -> list[str]:
 
     The delimiter lines themselves are included: a file showing them has leaked.
     """
-    if not isinstance(notebook, dict):
+    if not isinstance(notebook, dict):  # a NotebookNode is a dict
         notebook = json.loads(Path(notebook).read_text(encoding="utf-8"))
     found: list[str] = []
     for cell in notebook.get("cells", []):
@@ -85,23 +91,42 @@ def visible_text(html: str) -> str:
 
 
 def leaked_lines(html: str, lines: list[str]) -> list[str]:
-    """Return the ``lines`` that appear in the HTML page, as raw markup or as visible text."""
+    """Return the ``lines`` that appear in the HTML page, as raw markup or as visible text (for tests)."""
     text = visible_text(html)
     return [line for line in lines if line in text or line in html]
 
 
+HIDDEN_OUTPUT_NOTE = "(output hidden: it quoted a hidden test)"
+
+
+def _output_text(output) -> str:
+    parts = [output.get("text", ""), output.get("evalue", ""), *output.get("traceback", [])]
+    for value in (output.get("data") or {}).values():
+        parts.append(value if isinstance(value, str) else "".join(value) if isinstance(value, list) else "")
+    return "\n".join(p if isinstance(p, str) else "".join(p) for p in parts)
+
+
 class HideHiddenTests(Preprocessor):
-    """Replace grade cells by their release version and cut their tracebacks to one line."""
+    """Give test cells their release source, cut their tracebacks, drop outputs that quote hidden tests."""
 
     enabled = Bool(True).tag(config=True)
-    release_root = Unicode("", help="the course's release folder (modules/); empty: cut hidden regions").tag(
+    release_root = Unicode("", help="the course's release folder (default: CourseDirectory.root / "
+                           "release_directory); where no release is found, hidden regions are cut").tag(
         config=True)
+
+    def _release_folder(self) -> str:
+        if self.release_root:
+            return self.release_root
+        course = self.config.get("CourseDirectory", {})  # nbgrader passes its configuration down
+        root, release = course.get("root"), course.get("release_directory") or "release"
+        return os.path.join(root, release) if root else ""
 
     def _release_sources(self, resources) -> dict[str, str]:
         info = (resources or {}).get("nbgrader", {})
-        if not self.release_root or not info:
+        folder = self._release_folder()
+        if not folder or not info:
             return {}
-        path = Path(self.release_root) / info.get("assignment", "") / f"{info.get('notebook', '')}.ipynb"
+        path = Path(folder) / info.get("assignment", "") / f"{info.get('notebook', '')}.ipynb"
         try:
             nb = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
@@ -114,21 +139,40 @@ class HideHiddenTests(Preprocessor):
                 sources[gid] = "".join(src) if isinstance(src, list) else src
         return sources
 
+    @staticmethod
+    def is_test_cell(cell) -> bool:
+        """A grade cell that is not an answer, or any cell holding a hidden-tests marker."""
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        return (bool(meta.get("grade")) and not meta.get("solution")) or BEGIN in cell.source or END in cell.source
+
     def preprocess(self, nb, resources):
         release = self._release_sources(resources)
+        # lines worth hiding in other cells' outputs: not imports a learner may write too
+        secret = [line for line in hidden_lines(nb) if len(line) >= 8 and not line.startswith(("import ", "from "))]
         for cell in nb.cells:
-            meta = cell.metadata.get("nbgrader", {})
-            graded = bool(meta.get("grade")) or BEGIN in cell.source
-            if not graded:
-                continue
-            gid = meta.get("grade_id")
-            cell.source = strip_hidden(release.get(gid, cell.source))
-            if BEGIN in cell.source or END in cell.source:  # unbalanced markers: show nothing
-                cell.source = "# (test code hidden)"
-            for output in cell.get("outputs", []):
-                if output.get("output_type") == "error":
-                    output["traceback"] = [f"{output.get('ename', 'Error')}: {output.get('evalue', '')}"]
+            if self.is_test_cell(cell):
+                gid = cell.metadata.get("nbgrader", {}).get("grade_id")
+                cell.source = strip_hidden(release.get(gid, cell.source))
+                if BEGIN in cell.source or END in cell.source:  # unbalanced markers: show nothing
+                    cell.source = "# (test code hidden)"
+                for output in cell.get("outputs", []):
+                    if output.get("output_type") == "error":
+                        output["traceback"] = [f"{output.get('ename', 'Error')}: {output.get('evalue', '')}"]
+            elif secret and cell.get("outputs"):
+                cell.outputs = [
+                    new_output("stream", name="stdout", text=HIDDEN_OUTPUT_NOTE + "\n")
+                    if any(line in _output_text(out) for line in secret) else out
+                    for out in cell.outputs
+                ]
         return nb, resources
+
+
+#: ``GenerateFeedback.preprocessors`` for the course (also set in ``nbgrader_config.py``).
+FEEDBACK_PREPROCESSORS = [
+    "nbgrader.preprocessors.GetGrades",
+    "course.grading._feedback.HideHiddenTests",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]
 
 
 @dataclass
@@ -142,10 +186,10 @@ class FeedbackRun:
 
 
 def _graded_students(root: Path, assignment: str) -> list[str]:
-    from course.grading._grade import gradebook_submissions
+    from course.grading.gradebook import graded_students
 
     autograded = root / "autograded"
-    return sorted(s for s in gradebook_submissions(root, assignment) if (autograded / s / assignment).is_dir())
+    return sorted(s for s in graded_students(root, assignment) if (autograded / s / assignment).is_dir())
 
 
 def feedback(
@@ -177,24 +221,19 @@ def feedback(
     FeedbackRun
         The files written per student, who got it released, and per-student errors.
     """
-    from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
-    from nbgrader.preprocessors import GetGrades
-
     from course.grading._nbgrader import api as nbgrader_api
     from course.grading._nbgrader import load_config
 
     root = Path(root or repo_root()).resolve()
     release_dir = load_config(root).CourseDirectory.release_directory or "release"
     overrides = {
-        "GenerateFeedback__preprocessors": [GetGrades, HideHiddenTests, CSSHTMLHeaderPreprocessor],
+        "GenerateFeedback__preprocessors": FEEDBACK_PREPROCESSORS,
         "HideHiddenTests__release_root": str(root / release_dir),
     }
     if exchange:
         overrides["Exchange__root"] = str(Path(exchange).resolve())
     api = nbgrader_api(root, **overrides)
     run = FeedbackRun(exchange=Path(api.config.Exchange.root) if "root" in api.config.Exchange else None)
-    secret = [line for src in sorted((root / "solutions" / assignment).glob("*.ipynb"))
-              for line in hidden_lines(src)]
     for student in students or _graded_students(root, assignment):
         result = api.generate_feedback(assignment, student, force=True)
         folder = root / "feedback" / student / assignment
@@ -203,12 +242,6 @@ def feedback(
             run.errors[student] = f"nbgrader could not generate feedback: {' '.join(tail)}"
             continue
         files = sorted(folder.glob("*.html"))
-        leaking = [p for p in files if leaked_lines(p.read_text(encoding="utf-8"), secret)]
-        if leaking:
-            for path in files:
-                path.unlink()
-            run.errors[student] = f"feedback withheld: {leaking[0].name} would show a hidden test"
-            continue
         run.files[student] = files
         missing = [n for n in ("timestamp.txt", "submission_secret.txt") if not (folder / n).exists()]
         if release and missing:

@@ -16,6 +16,11 @@ What happens to each student (one :class:`~course.grading._autograde.StudentResu
   executor (``course.grading.SafeExecute``); a worker that fails or dies turns into
   an ``error`` result for that student, never into a stopped batch.
 
+Grading kernels run isolated (:mod:`course.grading._isolation`): no provider keys,
+no ``.env``, model calls to the sandbox and, where the OS allows, no network; each
+worker keeps a kernel booting ahead (:class:`~course.grading._execute.KernelPool`).
+Several modules (``course grade M1 M2 ...``) share one pool of workers.
+
 Workers write to nbgrader's gradebook themselves (SQLite), so formgrader and
 ``nbgrader export`` see the results. The gradebook's short write transactions rarely
 collide; a student whose grading hits "database is locked" is graded again.
@@ -34,7 +39,6 @@ import io
 import json
 import os
 import random
-import sqlite3
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -44,6 +48,7 @@ from pathlib import Path
 
 from course._base._paths import repo_root
 from course.grading._autograde import StudentResult, precheck, source_notebooks
+from course.grading.gradebook import assignment_known, db_url, graded_students
 
 #: How often a student is regraded when the gradebook was locked by another worker.
 LOCK_RETRIES = 4
@@ -128,87 +133,39 @@ def _save_state(root: Path, assignment: str, state: dict[str, dict]) -> None:
     tmp.replace(path)
 
 
-def _db_url(root: Path) -> str:
-    from course.grading._nbgrader import load_config
-
-    url = load_config(root).CourseDirectory.get("db_url", "")
-    return url or f"sqlite:///{root / 'gradebook.db'}"
-
-
-def _gradebook_query(root: Path, sql: str, params: tuple) -> list[tuple] | None:
-    """Run a read-only query on an SQLite gradebook; None when it is not SQLite."""
-    url = _db_url(root)
-    if not url.startswith("sqlite:///"):
-        return None
-    db = Path(url[len("sqlite:///"):])
-    if not db.exists():
-        return []
-    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=30)
-    try:
-        return con.execute(sql, params).fetchall()
-    except sqlite3.Error:
-        return []
-    finally:
-        con.close()
-
-
-def gradebook_submissions(root: Path, assignment: str) -> set[str]:
-    """Return the students with a graded submission of ``assignment`` in the gradebook.
-
-    An SQLite gradebook is read with :mod:`sqlite3` directly, so the parent process
-    does not import nbgrader; another database goes through nbgrader's API.
-    """
-    rows = _gradebook_query(
-        root, "SELECT s.student_id FROM submitted_assignment s JOIN assignment a ON s.assignment_id = a.id "
-              "WHERE a.name = ?", (assignment,))
-    if rows is not None:
-        return {r[0] for r in rows}
-    from nbgrader.api import Gradebook, MissingEntry
-
-    with Gradebook(_db_url(root)) as gb:
-        try:
-            return {s.student.id for s in gb.assignment_submissions(assignment)}
-        except MissingEntry:
-            return set()
-
-
-def _assignment_known(root: Path, assignment: str) -> bool:
-    rows = _gradebook_query(root, "SELECT 1 FROM assignment WHERE name = ?", (assignment,))
-    if rows is not None:
-        return bool(rows)
-    from nbgrader.api import Gradebook, MissingEntry
-
-    with Gradebook(_db_url(root)) as gb:
-        try:
-            gb.find_assignment(assignment)
-            return True
-        except MissingEntry:
-            return False
-
-
 # --------------------------------------------------------------------------- workers
 _WORKER_API = None
 
 
-def _init_worker(root: str, timeout: int | None, stderr_path: str | None = None) -> None:
-    """Run once in each worker: import nbgrader and build the API it reuses for every student."""
+def _init_worker(root: str, timeout: int | None, stderr_path: str | None = None,
+                 notebook_timeout: int | None = None) -> None:
+    """Run once in each worker: isolate, import nbgrader, build the API and a kernel pool it reuses."""
     global _WORKER_API
     import logging
     import warnings
+    from multiprocessing.util import Finalize
 
     if stderr_path:  # kernels inherit it: keep their chatter out of the progress bar
         fd = os.open(stderr_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
         os.dup2(fd, 2)
         os.close(fd)
-    # Grades never depend on a provider or a key: model calls in graded notebooks go to the sandbox.
-    os.environ["COURSE_LLM_BACKEND"] = "sandbox"
-    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+    # Grades never depend on a provider, a key or .env: graded notebooks see none of them.
+    from course.grading._isolation import scrub_process_environment
+
+    scrub_process_environment()
     warnings.filterwarnings("ignore")  # SQLAlchemy and jupyter_client chatter belongs in no log
     logging.getLogger("traitlets").setLevel(logging.ERROR)
+    from course.grading._execute import KernelPool, install_pool
     from course.grading._nbgrader import api as nbgrader_api
 
     overrides = {"Execute__timeout": timeout} if timeout else {}
+    if notebook_timeout:
+        overrides["SafeExecute__notebook_timeout"] = notebook_timeout
     _WORKER_API = nbgrader_api(Path(root), **overrides)
+    pool = KernelPool(cwd=root)
+    pool.fill()  # the first kernel boots while nbgrader gets ready
+    install_pool(pool)
+    Finalize(pool, pool.close, exitpriority=10)  # atexit does not run in pool workers; this does
 
 
 def _grade_in_worker(assignment: str, student: str, notebooks: list[str]) -> tuple[dict, str]:
@@ -268,6 +225,7 @@ def grade_class(
     students: list[str] | None = None,
     workers: int | None = None,
     timeout: int | None = None,
+    notebook_timeout: int | None = None,
     force: bool = False,
     progress: bool = True,
 ) -> ClassGrade:
@@ -288,6 +246,8 @@ def grade_class(
         Worker processes (default: the number of CPUs, at most one per student).
     timeout : int, optional
         Seconds a cell may run (default: ``nbgrader_config.py``'s ``Execute.timeout``).
+    notebook_timeout : int, optional
+        Seconds a whole notebook may run (default: ``SafeExecute.notebook_timeout``, 600).
     force : bool, default False
         Regrade students whose submission is unchanged since they were last graded.
     progress : bool, default True
@@ -314,83 +274,121 @@ def grade_class(
     >>> run = grade_class("00_start_here", workers=2)  # doctest: +SKIP
     >>> print(run.table())  # doctest: +SKIP
     """
+    return grade_modules([assignment], root=root, students=students, workers=workers, timeout=timeout,
+                         notebook_timeout=notebook_timeout, force=force, progress=progress)[assignment]
+
+
+def grade_modules(
+    assignments: list[str],
+    *,
+    root: str | os.PathLike | None = None,
+    students: list[str] | None = None,
+    workers: int | None = None,
+    timeout: int | None = None,
+    notebook_timeout: int | None = None,
+    force: bool = False,
+    progress: bool = True,
+) -> dict[str, ClassGrade]:
+    """Autograde several modules of a class with one pool of workers (see :func:`grade_class`).
+
+    Every submission of every module is one task for the same workers, so a worker
+    that finishes a short module goes on with another module's students instead of
+    waiting, and the workers and their kernels are started once.
+
+    Returns
+    -------
+    dict
+        ``module -> ClassGrade``, in the order given. Each ``ClassGrade.seconds`` is
+        the wall time of the whole run.
+    """
+    import multiprocessing
+
     from tqdm.auto import tqdm
 
     start = time.perf_counter()
     root = Path(root or repo_root()).resolve()
-    if not _assignment_known(root, assignment):
-        raise ValueError(f"{assignment} is not in the gradebook ({_db_url(root)}): generate it first "
-                         f"(nbgrader generate_assignment {assignment}, or course build)")
-    notebooks = source_notebooks(root, assignment)
-    log_dir = root / "grading" / "logs" / assignment
-    run = ClassGrade(assignment, log_dir=log_dir)
-    state = _load_state(root, assignment)
-    in_gradebook = gradebook_submissions(root, assignment)
+    assignments = list(dict.fromkeys(assignments))
+    for assignment in assignments:
+        if not assignment_known(root, assignment):
+            raise ValueError(f"{assignment} is not in the gradebook ({db_url(root)}): generate it first "
+                             f"(nbgrader generate_assignment {assignment}, or course build)")
+    runs: dict[str, ClassGrade] = {}
+    states: dict[str, dict] = {}
+    notebooks: dict[str, list[str]] = {}
+    todo: dict[tuple[str, str], str] = {}  # (module, student) -> fingerprint
+    for assignment in assignments:
+        notebooks[assignment] = source_notebooks(root, assignment)
+        log_dir = root / "grading" / "logs" / assignment
+        run = runs[assignment] = ClassGrade(assignment, log_dir=log_dir)
+        state = states[assignment] = _load_state(root, assignment)
+        in_gradebook = graded_students(root, assignment)
+        log_dir.mkdir(parents=True, exist_ok=True)
+        for student in _students(root, assignment, students):
+            folder = root / "submitted" / student / assignment
+            digest = fingerprint(folder)
+            problem = precheck(folder, notebooks[assignment])
+            if problem:
+                status = "missing" if "missing" in problem or "no submission" in problem else "error"
+                result = StudentResult(student, assignment, status, message=problem)
+                run.results.append(result)
+                _write_log(log_dir, result, "")
+                state[student] = {"fingerprint": digest, **_as_dict(result)}
+                continue
+            previous = state.get(student, {})
+            if (not force and previous.get("fingerprint") == digest and previous.get("status") == "graded"
+                    and student in in_gradebook):
+                result = _result_from({k: v for k, v in previous.items() if k != "fingerprint"})
+                run.results.append(result)
+                run.skipped.append(student)
+                continue
+            todo[(assignment, student)] = digest
 
-    todo: dict[str, str] = {}  # student -> fingerprint
-    for student in _students(root, assignment, students):
-        folder = root / "submitted" / student / assignment
-        digest = fingerprint(folder)
-        problem = precheck(folder, notebooks)
-        if problem:
-            status = "missing" if "missing" in problem or "no submission" in problem else "error"
-            result = StudentResult(student, assignment, status, message=problem)
-            run.results.append(result)
-            _write_log(log_dir, result, "")
-            state[student] = {"fingerprint": digest, **_as_dict(result)}
-            continue
-        previous = state.get(student, {})
-        if (not force and previous.get("fingerprint") == digest and previous.get("status") == "graded"
-                and student in in_gradebook):
-            result = _result_from({k: v for k, v in previous.items() if k != "fingerprint"})
-            run.results.append(result)
-            run.skipped.append(student)
-            continue
-        todo[student] = digest
-
-    run.workers = max(1, min(workers or os.cpu_count() or 1, len(todo) or 1))
-    log_dir.mkdir(parents=True, exist_ok=True)
-    bar = tqdm(total=len(todo), desc=f"grading {assignment}", unit="student", file=sys.stderr,
+    n_workers = max(1, min(workers or os.cpu_count() or 1, len(todo) or 1))
+    for run in runs.values():
+        run.workers = n_workers
+    label = assignments[0] if len(assignments) == 1 else f"{len(assignments)} modules"
+    bar = tqdm(total=len(todo), desc=f"grading {label}", unit="student", file=sys.stderr,
                disable=not progress or not todo, dynamic_ncols=True)
+    stderr_log = root / "grading" / "logs" / "workers.stderr"
     pending = list(todo)
     for _round in range(2):  # a second round regrades students whose worker died
         if not pending:
             break
-        crashed: list[str] = []
-        import multiprocessing
-
-        with ProcessPoolExecutor(max_workers=min(run.workers, len(pending)),
+        crashed: list[tuple[str, str]] = []
+        with ProcessPoolExecutor(max_workers=min(n_workers, len(pending)),
                                  mp_context=multiprocessing.get_context("spawn"),
                                  initializer=_init_worker,
-                                 initargs=(str(root), timeout, str(log_dir / "workers.stderr"))) as pool:
-            futures = {pool.submit(_grade_in_worker, assignment, s, notebooks): s for s in pending}
+                                 initargs=(str(root), timeout, str(stderr_log), notebook_timeout)) as pool:
+            futures = {pool.submit(_grade_in_worker, a, s, notebooks[a]): (a, s) for a, s in pending}
             for future in as_completed(futures):
-                student = futures[future]
+                assignment, student = futures[future]
                 log = ""
                 try:
                     data, log = future.result()
                     result = _result_from(data)
                 except BrokenProcessPool:
                     if _round == 0:
-                        crashed.append(student)
+                        crashed.append((assignment, student))
                         continue
                     result = StudentResult(student, assignment, "error",
                                            message="the grading worker died while grading this submission")
                 except Exception as err:  # never let one student stop the batch
                     result = StudentResult(student, assignment, "error", message=f"{type(err).__name__}: {err}")
-                run.results.append(result)
-                _write_log(log_dir, result, log)
-                state[student] = {"fingerprint": todo[student], **_as_dict(result)}
-                _save_state(root, assignment, state)
+                runs[assignment].results.append(result)
+                _write_log(runs[assignment].log_dir, result, log)
+                states[assignment][student] = {"fingerprint": todo[(assignment, student)], **_as_dict(result)}
+                _save_state(root, assignment, states[assignment])
                 bar.update(1)
                 bar.set_postfix_str(f"{student}: {result.status}", refresh=False)
         pending = crashed
     bar.close()
-    _save_state(root, assignment, state)
-    run.results.sort(key=lambda r: r.student)
-    run.seconds = time.perf_counter() - start
-    _write_summary(log_dir, run)
-    return run
+    seconds = time.perf_counter() - start
+    for assignment, run in runs.items():
+        _save_state(root, assignment, states[assignment])
+        run.results.sort(key=lambda r: r.student)
+        run.seconds = seconds
+        _write_summary(run.log_dir, run)
+    return runs
 
 
 def _write_summary(log_dir: Path, run: ClassGrade) -> None:
@@ -405,25 +403,34 @@ def _write_summary(log_dir: Path, run: ClassGrade) -> None:
 
 # --------------------------------------------------------------------------- CLI
 def add_arguments(parser) -> None:
-    parser.add_argument("module", help="module folder name, e.g. 01_cost_collapse")
+    parser.add_argument("modules", nargs="+", metavar="module",
+                        help="module folder name(s), e.g. 01_cost_collapse; several share one worker pool")
     parser.add_argument("--workers", type=int, help="worker processes (default: number of CPUs)")
     parser.add_argument("--force", action="store_true", help="regrade submissions already graded and unchanged")
     parser.add_argument("--student", action="append", dest="students", metavar="S",
                         help="grade only this student (repeatable; use it to shard a class across machines)")
     parser.add_argument("--timeout", type=int, help="seconds per cell (default from nbgrader_config.py)")
+    parser.add_argument("--notebook-timeout", type=int, help="seconds per notebook (default 600)")
     parser.add_argument("--root", help="course folder (default: the repository)")
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
 
 
 def main(args) -> int:
+    from course.grading._isolation import network_isolation
+
+    print(f"course grade: {network_isolation()[1]}", file=sys.stderr)
     try:
-        run = grade_class(args.module, root=args.root, students=args.students, workers=args.workers,
-                          timeout=args.timeout, force=args.force, progress=not args.no_progress)
+        runs = grade_modules(args.modules, root=args.root, students=args.students, workers=args.workers,
+                             timeout=args.timeout, notebook_timeout=args.notebook_timeout, force=args.force,
+                             progress=not args.no_progress)
     except ValueError as err:
         print(f"course grade: {err}", file=sys.stderr)
         return 2
-    print(run.table())
-    if run.problems:
-        print(f"{len(run.problems)} of {len(run.results)} submissions could not be graded: "
-              f"see {run.log_dir}", file=sys.stderr)
+    for run in runs.values():
+        if len(runs) > 1:
+            print(f"\n== {run.assignment}")
+        print(run.table())
+        if run.problems:
+            print(f"{len(run.problems)} of {len(run.results)} submissions of {run.assignment} could not be "
+                  f"graded: see {run.log_dir}", file=sys.stderr)
     return 0

@@ -54,36 +54,16 @@ def class_scores(assignment: str, *, root: str | os.PathLike | None = None):
         the order of the notebook, then ``total`` and ``max_score``; and each part's points.
     """
     import pandas as pd
-    from nbgrader.api import Gradebook, MissingEntry
 
-    from course.grading._grade import _db_url
-    from course.grading._nbgrader import load_config
+    from course.grading.gradebook import class_scores as gradebook_scores
 
     root = Path(root or repo_root()).resolve()
-    config = load_config(root)
-    db_url = _db_url(root)
-    rows: list[dict] = []
-    max_points: dict[str, float] = {}
-    with Gradebook(db_url, config.CourseDirectory.course_id) as gb:
-        try:
-            assignment_row = gb.find_assignment(assignment)
-        except MissingEntry:
-            raise ValueError(f"{assignment} is not in the gradebook ({db_url})") from None
-        for notebook in assignment_row.notebooks:
-            for cell in notebook.grade_cells:
-                if cell.max_score:
-                    max_points[cell.name] = float(cell.max_score)
-        for submission in gb.assignment_submissions(assignment):
-            row: dict = {"student": submission.student.id}
-            for nb in submission.notebooks:
-                for grade in nb.grades:
-                    if grade.max_score:
-                        row[grade.name] = float(grade.score or 0.0)
-            rows.append(row)
+    students, max_points = gradebook_scores(root, assignment)
+    rows = [{"student": student, **scores.parts} for student, scores in students.items()]
     columns = ["student", *max_points]
     table = pd.DataFrame(rows, columns=columns).set_index("student").sort_index()
     table = table.fillna(0.0)
-    table["total"] = table[list(max_points)].sum(axis=1)
+    table["total"] = [students[s].score for s in table.index]
     table["max_score"] = sum(max_points.values())
     return table, max_points
 

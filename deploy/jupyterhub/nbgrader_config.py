@@ -7,3 +7,11 @@ c = get_config()  # noqa: F821
 c.CourseDirectory.course_id = "osai-econ"
 # A folder every user's server can read and write: a shared volume on Kubernetes.
 c.Exchange.root = "/srv/nbgrader/exchange"
+
+# Feedback never shows hidden tests, whichever folder formgrader runs from: test cells get
+# their release source and one-line tracebacks (course.grading._feedback.HideHiddenTests).
+c.GenerateFeedback.preprocessors = [
+    "nbgrader.preprocessors.GetGrades",
+    "course.grading._feedback.HideHiddenTests",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]
