@@ -207,7 +207,7 @@ _REGION_PREFIX = re.compile(r"^(?:us|eu|apac|ap|au|jp|ca|global|us-gov)\.")
 
 # Serving details that providers append but that do not change the model:
 # "-Instruct", "-Turbo" (Together's serving tier), "-versatile" (Groq), "-fp8", ...
-_SERVING = r"(?:-(?:instruct|chat|it|hf|turbo|versatile|fp8|fp8-dynamic|fp8-fast|maas|v1|v1:0|1:0|8192|32768))*"
+_SERVING = r"(?:-(?:instruct|chat|it|hf|turbo|versatile|fp8|fp8-dynamic|fp8-fast|instant|maas|v1|v1:0|1:0|preview|4096|8192|32768))*"
 
 
 def _tidy(model_id: str) -> str:
@@ -233,6 +233,7 @@ def _tidy(model_id: str) -> str:
 # Templates use the regex's groups: "{1}" is group 1, "{1:size}" upper-cases a size like 70b.
 RULES: list[tuple[str, str, str, bool]] = [
     # ---- Meta Llama (open weights, Llama Community License) ----
+    (rf"llama-2-(7b|13b|70b){_SERVING}", "Llama 2 {1:size}", "Llama", True),
     (rf"llama-(3|3\.1|3\.2|3\.3)-(\d+b){_SERVING}", "Llama {1} {2:size}", "Llama", True),
     (rf"llama-?4-(scout|maverick)(?:-17b-\d+e)?{_SERVING}(?:-basic)?", "Llama 4 {1:title}", "Llama", True),
     # ---- OpenAI's open-weight models ----
@@ -246,10 +247,11 @@ RULES: list[tuple[str, str, str, bool]] = [
      "Qwen{1}{2:coder} {3:size}{4:dash_size}", "Qwen", True),
     (rf"qwq-32b{_SERVING}", "QwQ-32B", "Qwen", True),
     # ---- Mistral's Apache-2.0 models ----
-    (rf"mistral-7b{_SERVING}(?:-v0[.:]\d)?", "Mistral 7B", "Mistral", True),
-    (rf"mixtral-(8x7b|8x22b){_SERVING}(?:-v0[.:]\d)?", "Mixtral {1:lower_x}", "Mistral", True),
+    (rf"(?:open-)?mistral-7b{_SERVING}(?:-v0[.:]\d)?", "Mistral 7B", "Mistral", True),
+    (rf"(?:open-)?mixtral-(8x7b|8x22b){_SERVING}(?:-v0[.:]\d)?", "Mixtral {1:lower_x}", "Mistral", True),
     (r"(?:open-)?mistral-nemo(?:-instruct)?", "Mistral NeMo", "Mistral", True),
     # ---- Google Gemma (open weights, Gemma Terms of Use; Gemma 4 per model_licences.csv) ----
+    (rf"gemma-(2b|7b){_SERVING}", "Gemma {1:size}", "Gemma", True),
     (rf"gemma-?(2|3|4)-(\d+b)(?:-(a\d+b))?{_SERVING}", "Gemma {1} {2:size}{3:dash_size}", "Gemma", True),
     # ---- Moonshot Kimi K2 and K2.5 (open weights, modified MIT) ----
     (rf"kimi-k2(\.5)?{_SERVING}", "Kimi K2{1}", "Kimi", True),
