@@ -395,3 +395,13 @@ def test_course_datasets_lists_every_dataset(capsys):
     out = capsys.readouterr().out
     for name in ("price_history", "price_catalog", "claims"):
         assert re.search(rf"^{name}\s+\d+ rows", out, re.MULTILINE), out
+
+
+@pytest.mark.parametrize("module_name", ["course._catalog", "course.data.history", "course.data.audit"])
+def test_docstring_examples_pass(module_name):
+    """The numpydoc Examples of the catalog, history and audit modules are doctests and pass."""
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(module_name), optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0

@@ -186,7 +186,7 @@ def summarise_release(price_map: dict, *, version: str, release_date: str) -> li
     ...     "openrouter/meta-llama/llama-3.3-70b-instruct": entry("openrouter", 1e-7, 1e-7),
     ...     "gpt-4o": entry("openai", 2.5e-6, 1e-5)}, version="9.9", release_date="2026-01-01")
     >>> [(r["canonical_model"], r["n_providers"], r["n_resellers"], r["min_blended_usd_per_m"]) for r in rows]
-    [('(all open models)', 2, 1, ''), ('Llama 3.3 70B', 2, 1, '0.64')]
+    [('(all open models)', '2', '1', ''), ('Llama 3.3 70B', '2', '1', '0.64')]
     """
     per_model: dict[str, dict[str, dict]] = defaultdict(dict)
     resellers: dict[str, set[str]] = defaultdict(set)
