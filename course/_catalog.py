@@ -567,7 +567,7 @@ def build_catalog_rows(price_map: dict, *, snapshot_date: str, version: str,
         check = "no match"
         if other is not None:
             check = "agrees"
-            for ours, theirs in zip((listing["input"], listing["output"]), other):
+            for ours, theirs in zip((listing["input"], listing["output"]), other, strict=True):
                 if abs(ours - theirs) > PRICE_CHECK_TOLERANCE * min(ours, theirs) + 1e-9:
                     check = "disagrees"
         rows.append({

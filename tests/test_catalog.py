@@ -11,17 +11,17 @@ import pytest
 from course import canonical_model
 from course._catalog import (
     KINDS,
+    SNAPSHOT_DATES,
     build_catalog_rows,
+    catalog_csv_text,
     checkpoint,
     closed_model_labels,
     genai_prices_lookup,
-    provider_kind,
-    catalog_csv_text,
     litellm_version,
     model_family,
     price_map_path,
+    provider_kind,
     write_catalog,
-    SNAPSHOT_DATES,
 )
 from course._data import load, read_datasheet
 from course._paths import datasets_dir
@@ -217,7 +217,7 @@ def test_dated_checkpoints_take_their_model_name_in_every_family():
     frame = load("price_catalog")
     dated = frame[frame["checkpoint"].notna()]
     assert len(dated) > 20
-    assert all(canonical_model(i) == n for i, n in zip(dated["provider_model_id"], dated["canonical_model"]))
+    assert all(canonical_model(i) == n for i, n in zip(dated["provider_model_id"], dated["canonical_model"], strict=True))
 
 
 def test_the_cross_check_flags_prices_more_than_ten_percent_apart():

@@ -34,7 +34,13 @@ from collections import defaultdict
 from pathlib import Path
 
 from course._catalog import (
-    CHIP_CLOUD, GPU_CLOUD, HYPERSCALER, MODEL_LAB, PRICE_MAP_NAME, UNCLASSIFIED, listing_rows,
+    CHIP_CLOUD,
+    GPU_CLOUD,
+    HYPERSCALER,
+    MODEL_LAB,
+    PRICE_MAP_NAME,
+    UNCLASSIFIED,
+    listing_rows,
 )
 
 __all__ = ["HISTORY_COLUMNS", "COMPROMISED", "release_dates", "quarterly_releases", "download_wheel",
