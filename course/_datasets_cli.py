@@ -1,7 +1,13 @@
-"""``course datasets``: list the datasets, or ``course datasets refresh`` to rebuild the derived ones.
+"""``course datasets``: list the datasets, rebuild the derived ones, or audit them all.
 
-Only ``price_catalog.csv`` is derived (from the price map inside the installed litellm);
-the other CSVs are edited by hand from sourced figures and are only validated here.
+* ``course datasets`` (or ``list``) shows each dataset with its row count and as-of date;
+* ``course datasets refresh`` rebuilds ``price_catalog.csv`` from the installed litellm;
+* ``course datasets history`` rebuilds ``provider_history.csv`` from one litellm release per
+  quarter, downloaded with pip into ``~/.cache/course-history`` (needs network access to PyPI);
+* ``course datasets audit`` lists rows without a source URL, rows older than ``--max-age-days``
+  before their dataset's as-of date, and price cross-check disagreements.
+
+The hand-edited CSVs are only validated here.
 """
 
 from __future__ import annotations
@@ -11,10 +17,18 @@ import argparse
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the ``course datasets`` arguments to ``parser``."""
-    parser.add_argument("action", nargs="?", choices=["list", "refresh"], default="list",
-                        help="'list' (default) shows each dataset; 'refresh' rebuilds price_catalog.csv")
+    parser.add_argument("action", nargs="?", choices=["list", "refresh", "history", "audit"], default="list",
+                        help="'list' (default) shows each dataset; 'refresh' rebuilds price_catalog.csv; "
+                             "'history' rebuilds provider_history.csv from litellm's releases; "
+                             "'audit' lists unsourced, old and disagreeing rows")
     parser.add_argument("--snapshot-date", metavar="YYYY-MM-DD", default=None,
-                        help="date recorded in the rebuilt catalog (default: today)")
+                        help="refresh: date recorded in the rebuilt catalog (default: the litellm release's date)")
+    parser.add_argument("--cache-dir", metavar="DIR", default=None,
+                        help="history: where to download litellm wheels (default: ~/.cache/course-history)")
+    parser.add_argument("--index-file", metavar="JSON", default=None,
+                        help="history: a saved copy of PyPI's JSON simple index for litellm, instead of fetching it")
+    parser.add_argument("--max-age-days", type=int, default=365,
+                        help="audit: flag rows dated more than this many days before their dataset's as-of date")
 
 
 def main(args: argparse.Namespace) -> int:
@@ -29,6 +43,26 @@ def main(args: argparse.Namespace) -> int:
         frame = load("price_catalog")
         print(f"wrote {path} from litellm {litellm_version()}: {len(frame)} rows, "
               f"{frame['provider'].nunique()} providers, {frame['canonical_model'].nunique()} models")
+        return 0
+
+    if args.action == "history":
+        import json
+        from pathlib import Path
+
+        from course.data._catalog import litellm_version
+        from course.data._history import build_history
+
+        index = json.loads(Path(args.index_file).read_text(encoding="utf-8")) if args.index_file else None
+        path = build_history(datasets_dir() / "provider_history.csv", cache_dir=args.cache_dir, index=index,
+                             extra_versions=(litellm_version(),))
+        print(f"wrote {path}: {len(load('provider_history'))} rows")
+        return 0
+
+    if args.action == "audit":
+        from course.data._audit import audit, format_findings
+
+        findings = audit(max_age_days=args.max_age_days)
+        print(format_findings(findings))
         return 0
 
     status = 0

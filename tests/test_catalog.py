@@ -11,11 +11,17 @@ import pytest
 from course import canonical_model
 from course._base._paths import datasets_dir
 from course.data._catalog import (
+    KINDS,
+    SNAPSHOT_DATES,
     build_catalog_rows,
     catalog_csv_text,
+    checkpoint,
+    closed_model_labels,
+    genai_prices_lookup,
     litellm_version,
     model_family,
     price_map_path,
+    provider_kind,
     write_catalog,
 )
 from course.data._datasets import load, read_datasheet
@@ -48,7 +54,7 @@ from course.data._datasets import load, read_datasheet
         ("deepseek/deepseek-r1", "DeepSeek-R1"),
         ("together_ai/deepseek-ai/DeepSeek-V3", "DeepSeek-V3"),
         ("fireworks_ai/accounts/fireworks/models/deepseek-v3p1", "DeepSeek-V3.1"),
-        ("together_ai/deepseek-ai/DeepSeek-R1-0528", "DeepSeek-R1-0528"),
+        ("together_ai/deepseek-ai/DeepSeek-R1-0528", "DeepSeek-R1"),      # dated checkpoints merge
         ("fireworks_ai/accounts/fireworks/models/deepseek-r1-distill-llama-70b", "DeepSeek-R1-Distill-Llama-70B"),
         ("together_ai/deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B", "DeepSeek-R1-Distill-Qwen-1.5B"),
         # Qwen
@@ -75,6 +81,14 @@ from course.data._datasets import load, read_datasheet
         ("gemini/gemini-2.5-flash", "Gemini 2.5 Flash"),
         ("gemini-2.5-flash-lite-preview-09-2025", "Gemini 2.5 Flash-Lite"),
         ("gemini/gemini-1.5-flash-8b", "Gemini 1.5 Flash-8B"),
+        # newer open families and older spellings the history reads
+        ("vertex_ai/google/gemma-4-26b-a4b-it-maas", "Gemma 4 26B-A4B"),
+        ("scaleway/qwen/qwen3.5-397b-a17b", "Qwen3.5 397B-A17B"),
+        ("moonshot/kimi-k2.5", "Kimi K2.5"),
+        ("meta.llama2-13b-chat-v1", "Llama 2 13B"),
+        ("groq/llama2-70b-4096", "Llama 2 70B"),
+        ("groq/llama3-70b-8192", "Llama 3 70B"),
+        ("mistral/open-mixtral-8x7b", "Mixtral 8x7B"),
     ],
 )
 def test_canonical_model_maps_spelling_variants_to_one_name(provider_model_id, expected):
@@ -93,6 +107,8 @@ def test_canonical_model_maps_spelling_variants_to_one_name(provider_model_id, e
         "gpt-4o-mini-search-preview",     # a different product
         "gemini/gemini-2.5-pro-preview-tts",
         "my-own-model",
+        "moonshot/kimi-k3",               # open-weight status not sourced by the course
+        "deepseek/deepseek-v4-flash",
     ],
 )
 def test_canonical_model_returns_none_for_unknown_or_derived_models(provider_model_id):
@@ -128,22 +144,129 @@ TINY_MAP = {
     "us.meta.llama3-3-70b-instruct-v1:0": _entry("bedrock_converse", 7.2e-07, 7.2e-07),  # region copy
     "ft:gpt-4o-2024-08-06": _entry("openai", 3.75e-06, 1.5e-05),                        # fine-tune
     "gpt-4o": _entry("openai", 2.5e-06, 1e-05),
+    "azure/eu/gpt-4o-2024-08-06": _entry("azure", 2.75e-06, 1.1e-05),                   # region copy
     "text-embedding-3-small": _entry("openai", 2e-08, 0, mode="embedding"),              # not chat
     "groq/free-model": _entry("groq", 0, 0),                                             # unknown
     "cerebras/llama-3.3-70b": _entry("cerebras", 0, 0),                                  # no price
-    "someone/llama-3.3-70b": _entry("someone", 1e-07, 1e-07),                            # provider not kept
+    "ollama/llama-3.3-70b": _entry("ollama", 1e-07, 1e-07),                              # local runtime
+    "someone/llama-3.3-70b": _entry("someone", 1e-07, 1e-07),                            # unknown seller
+    "gw/openai/gpt-4o": _entry("gw", 2.5e-06, 1e-05),                                    # resells a closed model
+    "gw/meta-llama/llama-3.3-70b-instruct": _entry("gw", 6e-07, 6e-07),
+    "together_ai/meta-llama/Meta-Llama-3.1-70B-Instruct-Turbo": _entry(                 # retired on the snapshot day
+        "together_ai", 8.8e-07, 8.8e-07, deprecation_date="2026-01-02"),
+    "groq/llama-3.1-8b-instant": _entry("groq", 5e-08, 8e-08, deprecation_date="2026-06-30"),  # retires later
 }
 
 
-def test_build_keeps_priced_chat_models_of_known_providers_only():
-    """Fine-tunes, region copies, non-chat, unpriced, unknown and other providers' rows are dropped."""
+def test_build_keeps_priced_live_chat_models_of_every_seller():
+    """Fine-tunes, region copies, non-chat, unpriced, unknown models, local runtimes and retired rows are dropped."""
     rows = build_catalog_rows(TINY_MAP, snapshot_date="2026-01-02", version="9.9")
     assert [(r["provider"], r["provider_model_id"]) for r in rows] == [
         ("bedrock", "meta.llama3-3-70b-instruct-v1:0"),
+        ("groq", "groq/llama-3.1-8b-instant"),
         ("groq", "groq/llama-3.3-70b-versatile"),
+        ("gw", "gw/meta-llama/llama-3.3-70b-instruct"),
+        ("gw", "gw/openai/gpt-4o"),
         ("openai", "gpt-4o"),
+        ("someone", "someone/llama-3.3-70b"),
         ("together_ai", "together_ai/meta-llama/Llama-3.3-70B-Instruct-Turbo"),
     ]
+
+
+def test_a_listing_retired_on_or_before_the_snapshot_is_left_out_and_a_later_date_is_kept():
+    """deprecation_date on the snapshot day drops the row; a later one is kept and recorded."""
+    rows = {r["provider_model_id"]: r for r in build_catalog_rows(TINY_MAP, snapshot_date="2026-01-02", version="9.9")}
+    assert "together_ai/meta-llama/Meta-Llama-3.1-70B-Instruct-Turbo" not in rows
+    assert rows["groq/llama-3.1-8b-instant"]["deprecation_date"] == "2026-06-30"
+    earlier = build_catalog_rows(TINY_MAP, snapshot_date="2026-01-01", version="9.9")
+    assert "together_ai/meta-llama/Meta-Llama-3.1-70B-Instruct-Turbo" in {r["provider_model_id"] for r in earlier}
+
+
+def test_every_row_is_labelled_with_a_provider_kind_and_resold_rows_are_flagged():
+    """Labs, clouds and chip clouds serve; a seller of another lab's closed model is a gateway and resells."""
+    rows = {r["provider_model_id"]: r for r in build_catalog_rows(TINY_MAP, snapshot_date="2026-01-02", version="9.9")}
+    assert rows["gpt-4o"]["provider_kind"] == "model lab" and rows["gpt-4o"]["resells"] == "false"
+    assert rows["groq/llama-3.3-70b-versatile"]["provider_kind"] == "custom-chip cloud"
+    assert rows["meta.llama3-3-70b-instruct-v1:0"]["provider_kind"] == "hyperscaler marketplace"
+    assert rows["together_ai/meta-llama/Llama-3.3-70B-Instruct-Turbo"]["provider_kind"] == "GPU cloud"
+    gateway = rows["gw/meta-llama/llama-3.3-70b-instruct"]
+    assert (gateway["provider_kind"], gateway["resells"]) == ("aggregator or gateway", "true")
+    unknown = rows["someone/llama-3.3-70b"]
+    assert (unknown["provider_kind"], unknown["resells"]) == ("unclassified", "false")
+
+
+def test_resellers_do_not_count_as_providers_of_a_model():
+    """Four sellers list Llama 3.3 70B themselves and one gateway resells it: four providers, not five."""
+    frame = pd.DataFrame(build_catalog_rows(TINY_MAP, snapshot_date="2026-01-02", version="9.9"))
+    llama = frame[frame["canonical_model"] == "Llama 3.3 70B"]
+    assert llama["provider"].nunique() == 5
+    assert llama.loc[llama["resells"] == "false", "provider"].nunique() == 4
+
+
+def test_dated_checkpoints_take_their_model_name_in_every_family():
+    """One policy: a dated checkpoint merges into its model, and the date is kept apart."""
+    pairs = [("gpt-4o-2024-08-06", "gpt-4o", "2024-08-06"),
+             ("together_ai/deepseek-ai/DeepSeek-R1-0528", "DeepSeek-R1", "0528"),
+             ("claude-sonnet-4-5-20250929", "Claude Sonnet 4.5", "20250929"),
+             ("groq/moonshotai/kimi-k2-instruct-0905", "Kimi K2", "0905"),
+             ("fireworks_ai/accounts/fireworks/models/qwen3-235b-a22b-instruct-2507", "Qwen3 235B-A22B", "2507"),
+             ("vertex_ai/claude-3-5-haiku@20241022", "Claude Haiku 3.5", "20241022"),
+             ("groq/llama3-70b-8192", "Llama 3 70B", "")]   # a context length is not a checkpoint
+    for model_id, name, date in pairs:
+        assert (canonical_model(model_id), checkpoint(model_id)) == (name, date), model_id
+    frame = load("price_catalog")
+    dated = frame[frame["checkpoint"].notna()]
+    assert len(dated) > 20
+    assert all(canonical_model(i) == n for i, n in zip(dated["provider_model_id"], dated["canonical_model"], strict=True))
+
+
+def test_the_cross_check_flags_prices_more_than_ten_percent_apart():
+    """A second source within 10% agrees, beyond it disagrees, and no match is said so."""
+    second = {"groq/llama-3.3-70b-versatile": (0.59, 0.85),            # output 7.6% higher: agrees
+              "together_ai/meta-llama/Llama-3.3-70B-Instruct-Turbo": (0.88, 0.99),  # 12.5% higher: disagrees
+              "gpt-4o": (2.75, 10.0)}                                  # exactly 10%: agrees
+    rows = {r["provider_model_id"]: r for r in build_catalog_rows(
+        TINY_MAP, snapshot_date="2026-01-02", version="9.9", cross_check=lambda label, mid: second.get(mid))}
+    assert rows["groq/llama-3.3-70b-versatile"]["price_check"] == "agrees"
+    assert rows["together_ai/meta-llama/Llama-3.3-70B-Instruct-Turbo"]["price_check"] == "disagrees"
+    assert rows["gpt-4o"]["price_check"] == "agrees"
+    assert rows["gpt-4o"]["genai_prices_input_usd_per_m"] == "2.75"
+    assert rows["someone/llama-3.3-70b"]["price_check"] == "no match"
+
+
+def test_genai_prices_lookup_reads_a_providers_price_on_a_date():
+    """genai-prices gives Groq's Llama 3.3 70B at its list price; an unknown provider has no match."""
+    pytest.importorskip("genai_prices")
+    lookup = genai_prices_lookup("2026-11-20")
+    assert lookup("groq", "groq/llama-3.3-70b-versatile") == pytest.approx((0.59, 0.79))
+    assert lookup("someone", "someone/llama-3.3-70b") is None
+
+
+def test_every_chat_provider_in_the_installed_map_has_a_kind_in_the_datasheet():
+    """The datasheet's provider table lists every chat label of the pinned litellm, with the build's kind."""
+    price_map = json.loads(price_map_path().read_text(encoding="utf-8"))
+    closed = closed_model_labels(price_map)
+    labels = {str(v.get("litellm_provider")) for v in price_map.values()
+              if isinstance(v, dict) and v.get("mode") == "chat"}
+    text = (datasets_dir() / "price_catalog.md").read_text(encoding="utf-8")
+    for label in labels:
+        name, kind = provider_kind(label, closed)
+        assert f"| {label} | {name} | {kind} |" in text, label
+    assert set(load("price_catalog")["provider_kind"].astype(str)) <= set(KINDS)
+
+
+def test_a_bad_row_in_the_catalog_fails_loudly(tmp_path):
+    """A provider kind the datasheet does not list is rejected with the line and the value."""
+    from course.data._datasets import DatasetError, validate_csv
+
+    lines = COMMITTED.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    cells = lines[1].split(",")
+    cells[header.index("provider_kind")] = "pawn shop"
+    bad = tmp_path / "price_catalog.csv"
+    bad.write_text("\n".join([lines[0], ",".join(cells)]) + "\n", encoding="utf-8")
+    with pytest.raises(DatasetError, match="pawn shop"):
+        validate_csv(bad, datasets_dir() / "price_catalog.md")
 
 
 def test_build_converts_per_token_prices_to_dollars_per_million():
@@ -202,6 +325,20 @@ def test_refresh_reproduces_the_committed_catalog(tmp_path):
     assert out.read_text(encoding="utf-8") == COMMITTED.read_text(encoding="utf-8")
 
 
+def test_the_snapshot_date_is_the_litellm_releases_date():
+    """Every row carries the pinned release's PyPI upload date, not the day the file was built."""
+    snapshot_date, version = _committed_meta()
+    assert SNAPSHOT_DATES[version] == snapshot_date
+    assert version == "1.110.2" and snapshot_date == "2026-11-20"
+
+
+def test_no_committed_row_is_retired_as_of_the_snapshot():
+    """Live rows only: any recorded retirement date is after the snapshot date."""
+    frame = load("price_catalog")
+    dated = frame.dropna(subset=["deprecation_date"])
+    assert len(dated) > 0 and (dated["deprecation_date"] > dated["snapshot_date"]).all()
+
+
 def test_catalog_lists_one_row_per_provider_and_id():
     """No (provider, provider_model_id) pair appears twice, and every row has a canonical name."""
     frame = load("price_catalog")
@@ -216,12 +353,13 @@ def test_catalog_file_stays_small():
 
 
 def _llama_spread(frame: pd.DataFrame) -> tuple[int, float]:
-    llama = frame[frame["canonical_model"] == "Llama 3.3 70B"]
+    llama = frame[(frame["canonical_model"] == "Llama 3.3 70B") & ~frame["resells"]]
     cheapest = llama.groupby("provider", observed=True)["blended_usd_per_m"].min()
     return len(cheapest), cheapest.max() / cheapest.min()
 
 
 def _open_closed_ratio(frame: pd.DataFrame) -> float:
+    frame = frame[~frame["resells"]]
     per_model = frame.groupby(["canonical_model", "open_weights"])["blended_usd_per_m"].median().reset_index()
     return (per_model.loc[per_model["open_weights"], "blended_usd_per_m"].median()
             / per_model.loc[~per_model["open_weights"], "blended_usd_per_m"].median())
@@ -257,3 +395,13 @@ def test_course_datasets_lists_every_dataset(capsys):
     out = capsys.readouterr().out
     for name in ("price_history", "price_catalog", "claims"):
         assert re.search(rf"^{name}\s+\d+ rows", out, re.MULTILINE), out
+
+
+@pytest.mark.parametrize("module_name", ["course.data._catalog", "course.data._history", "course.data._audit"])
+def test_docstring_examples_pass(module_name):
+    """The numpydoc Examples of the catalog, history and audit modules are doctests and pass."""
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(module_name), optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0
