@@ -498,3 +498,30 @@ def test_nagle_yue_rows_state_their_data_window():
     market = load("market_open_vs_closed")
     study = market[market["source"].str.contains("Nagle|Linux Foundation|MIT Sloan")]
     assert (study["data_window"] == "2025-05 to 2025-09 (OpenRouter)").all()
+
+
+def test_confirmed_2025_2026_prices_cite_the_providers_own_site():
+    """A price marked confirmed since 2025 links to the provider's own page, never a third-party copy."""
+    from urllib.parse import urlparse
+
+    own = {"OpenAI": ("openai.com",), "Anthropic": ("anthropic.com", "claude.com"),
+           "Google": ("ai.google.dev", "google.com"), "DeepSeek": ("deepseek.com",), "Mistral AI": ("mistral.ai",)}
+    prices = load("price_history")
+    recent = prices[(prices["status"] == "confirmed") & (prices["date"] >= pd.Timestamp("2025-01-01"))]
+    assert len(recent) >= 10
+    for _, row in recent.iterrows():
+        host = urlparse(row["source_url"]).hostname
+        assert host.endswith(own[row["provider"]]), f"{row['model']}: {host}"
+
+
+def test_mit_sloan_prices_put_the_gap_near_8x_while_the_abstract_says_6x():
+    """The summaries disagree on the price gap, and each figure sits in its own sourced row."""
+    market = load("market_open_vs_closed")
+    avg = market[market["metric"] == "average price per million tokens"].set_index("model_type")
+    assert avg.loc[["closed", "open"], "unit"].eq("USD per million tokens").all()
+    assert 7.5 < avg.loc["closed", "value"] / avg.loc["open", "value"] < 8.5       # $1.86 / $0.23
+    abstract = market[(market["metric"] == "average price, closed relative to open")
+                      & market["source_url"].str.contains("ssrn")]
+    assert abstract["value"].tolist() == [6]
+    share = market[market["metric"] == "average price, open as a share of closed"]
+    assert share["value"].eq(15.66).all() and share["source"].nunique() == 2       # the paper's text and EE Times
