@@ -254,7 +254,7 @@ def _price(model: str, date: str) -> pd.Series:
         ("Claude 3 Haiku", "2024-03-04", 0.25, 1.25, "confirmed"),      # facts §2 "0.25/1.25"
         ("gpt-4o", "2024-05-13", 5, 15, "confirmed"),                   # facts §2 "gpt-4o | 2024-05-13 | 5 / 15"
         ("gpt-4o-mini", "2024-07-18", 0.15, 0.60, "secondary"),         # facts §2 "gpt-4o-mini | 0.15 / 0.60"
-        ("Gemini 1.5 Flash-8B", "2024-10-03", 0.04, 0.15, "confirmed"), # facts §1/§2 "$0.04 input, $0.15 output"
+        ("Gemini 1.5 Flash-8B", "2024-10-03", 0.0375, 0.15, "confirmed"),  # facts corrections: list price $0.0375 / $0.15
         ("o1", "2024-12-01", 15, 60, "secondary"),                      # facts §2 "o1 | 2024-12 | 15 / 60"
         ("DeepSeek-V3 (deepseek-chat)", "2025-08-01", 0.27, 1.10, "confirmed"),      # facts §2 "0.27 / 1.10"
         ("DeepSeek-R1 (deepseek-reasoner)", "2025-08-01", 0.55, 2.19, "confirmed"),  # facts §2 "0.55 / 2.19"
@@ -324,6 +324,7 @@ def test_market_figures_match_facts(metric, model_type, value, status):
     """Each Nagle & Yue figure and its status is the one shared/facts.md section 4 gives."""
     market = load("market_open_vs_closed")
     row = market[(market["metric"] == metric) & (market["model_type"] == model_type)]
+    row = row[row["source"].str.contains("SSRN|Linux Foundation|MIT Sloan")].iloc[:1]  # the study's own row comes first
     assert len(row) == 1
     assert row.iloc[0]["value"] == pytest.approx(value)
     assert row.iloc[0]["status"] == status
@@ -420,3 +421,107 @@ def test_dataset_names_are_in_the_public_api():
     for name in ("load", "datasets", "canonical_model", "DatasetError"):
         assert name in course.__all__
         assert getattr(course, name).__doc__
+
+
+# ---------------------------------------------------------------------------------------
+# As-of dates, validity windows, per-source rows and capability scores (issue 16)
+# ---------------------------------------------------------------------------------------
+REFRESHED = ["price_history", "model_licences", "market_open_vs_closed", "hardware_trends",
+             "provider_speed_claims", "claims"]
+
+
+@pytest.mark.parametrize("name", REFRESHED)
+def test_each_refreshed_datasheet_states_its_as_of_date(name):
+    """The Retrieved section of each hand-curated datasheet opens with 'As of YYYY-MM-DD'."""
+    retrieved = read_datasheet(datasets_dir() / f"{name}.md").sections["Retrieved"]
+    first = retrieved.splitlines()[0]
+    assert first.startswith("As of 20"), first
+    pd.Timestamp(first[len("As of "):len("As of ") + 10])  # a real date
+
+
+def test_no_price_history_row_is_dated_after_its_as_of_date():
+    """No price takes effect after the date the table says it is current to."""
+    prices = load("price_history")
+    assert prices["date"].max() <= pd.Timestamp("2026-11-29")
+    assert prices["date"].max() >= pd.Timestamp("2026-01-01"), "the table should reach into 2026"
+
+
+def test_every_capability_score_names_its_source():
+    """A row with an MMLU or GPQA figure has a capability_source_url; GPQA is a percentage."""
+    prices = load("price_history")
+    scored = prices[prices["mmlu_at_least"].notna() | prices["gpqa_diamond"].notna()]
+    assert scored["capability_source_url"].notna().all()
+    assert prices["gpqa_diamond"].dropna().between(0, 100).all()
+    assert prices["gpqa_diamond"].notna().sum() >= 5
+
+
+def test_flash_8b_is_still_the_cheapest_gpt35_level_price():
+    """Filling in MMLU scores for 2023-2024 models adds points at GPT-3.5 level but keeps Flash-8B cheapest."""
+    prices = load("price_history")
+    level = prices[prices["mmlu_at_least"] >= 64.8]
+    assert len(level) > 2
+    assert level.loc[level["blended_usd_per_m"].idxmin(), "model"] == "Gemini 1.5 Flash-8B"
+
+
+def test_licence_validity_windows_are_ordered():
+    """valid_from is on or before valid_to, and no licence starts after the as-of date."""
+    lic = load("model_licences")
+    both = lic.dropna(subset=["valid_from", "valid_to"])
+    assert (both["valid_from"] <= both["valid_to"]).all()
+    assert (lic["valid_from"].dropna() <= pd.Timestamp("2026-11-29")).all()
+    dated = lic.dropna(subset=["release_date", "valid_from"])
+    assert (dated["valid_from"] >= dated["release_date"]).all(), "a licence cannot apply before the release exists"
+
+
+@pytest.mark.parametrize(("release", "licence_type"), [
+    ("Gemma 3 27B", "custom-conditions"),    # Gemma Terms of Use, still in force for Gemma 1-3
+    ("Gemma 4 31B", "permissive"),           # Gemma 4 moved to Apache 2.0 (2026)
+    ("Mistral Large 2411", "research-non-commercial"),
+    ("Mistral Large 3", "permissive"),       # Mistral 3 family is Apache 2.0 (2025-12-02)
+])
+def test_gemma_and_mistral_changed_terms_between_releases(release, licence_type):
+    """The two families facts.md flags: later releases come under different terms from earlier ones."""
+    lic = load("model_licences").set_index("release")
+    assert lic.loc[release, "licence_type"] == licence_type
+
+
+def test_a_figure_from_two_sources_has_one_row_per_source():
+    """No source gives the same figure twice; the price ratio carries both the paper's and the blog's row."""
+    market = load("market_open_vs_closed")
+    assert not market.duplicated(["metric", "model_type", "source"]).any()
+    ratio = market[market["metric"] == "average price, closed relative to open"]
+    assert ratio["source_url"].nunique() == 2
+
+
+def test_nagle_yue_rows_state_their_data_window():
+    """Every figure from the Nagle & Yue study says it covers May to September 2025."""
+    market = load("market_open_vs_closed")
+    study = market[market["source"].str.contains("Nagle|Linux Foundation|MIT Sloan")]
+    assert (study["data_window"] == "2025-05 to 2025-09 (OpenRouter)").all()
+
+
+def test_confirmed_2025_2026_prices_cite_the_providers_own_site():
+    """A price marked confirmed since 2025 links to the provider's own page, never a third-party copy."""
+    from urllib.parse import urlparse
+
+    own = {"OpenAI": ("openai.com",), "Anthropic": ("anthropic.com", "claude.com"),
+           "Google": ("ai.google.dev", "google.com"), "DeepSeek": ("deepseek.com",), "Mistral AI": ("mistral.ai",)}
+    prices = load("price_history")
+    recent = prices[(prices["status"] == "confirmed") & (prices["date"] >= pd.Timestamp("2025-01-01"))]
+    assert len(recent) >= 10
+    for _, row in recent.iterrows():
+        host = urlparse(row["source_url"]).hostname
+        assert host.endswith(own[row["provider"]]), f"{row['model']}: {host}"
+
+
+def test_mit_sloan_prices_put_the_gap_near_8x_while_the_abstract_says_6x():
+    """The summaries disagree on the price gap, and each figure sits in its own sourced row."""
+    market = load("market_open_vs_closed")
+    avg = market[market["metric"] == "average price per million tokens"].set_index("model_type")
+    assert avg.loc[["closed", "open"], "unit"].eq("USD per million tokens").all()
+    assert 7.5 < avg.loc["closed", "value"] / avg.loc["open", "value"] < 8.5       # $1.86 / $0.23
+    abstract = market[(market["metric"] == "average price, closed relative to open")
+                      & market["source_url"].str.contains("ssrn")]
+    assert abstract["value"].tolist() == [6]
+    share = market[market["metric"] == "average price, open as a share of closed"]
+    assert share["value"].eq(15.66).all() and share["source"].nunique() == 2       # the paper's text and EE Times
