@@ -9,17 +9,10 @@ Skipped, with the reason, when the proxy's packages are not installed.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import os
-import shutil
-import signal
-import socket
-import subprocess
-import sys
+import json
 import time
 import urllib.request
-from pathlib import Path
 
 import pytest
 
@@ -27,10 +20,9 @@ import course
 from course.llm import _providers
 from course.llm._errors import BudgetExceededError
 from course.llm._litellm import import_litellm
-from tests.conftest import ROOT
 from tests.standins import StandIns
+from tests.standins.proxy import missing, running_proxy
 
-CONFIG = ROOT / "deploy" / "litellm-proxy" / "config.workshop.yaml"
 MASTER = "sk-master-" + "FAKEFORTESTS" * 2
 LEARNERS = {"ada": ("sk-ada-" + "FAKEFORTESTS" * 2, 5.0), "bob": ("sk-bob-" + "FAKEFORTESTS" * 2, 0.000001)}
 UPSTREAM = {"GROQ_API_KEY": "gsk_" + "UPSTREAMFAKE" * 3, "TOGETHERAI_API_KEY": "tg_" + "UPSTREAMFAKE" * 3,
@@ -39,74 +31,16 @@ UPSTREAM = {"GROQ_API_KEY": "gsk_" + "UPSTREAMFAKE" * 3, "TOGETHERAI_API_KEY": "
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("proxy")]
 
 
-def _proxy_missing() -> str | None:
-    litellm_cli = Path(sys.executable).parent / "litellm"
-    if not litellm_cli.exists():
-        return "the litellm command is not installed"
-    probe = subprocess.run([sys.executable, "-c", "import litellm.proxy.proxy_server"],
-                           capture_output=True, text=True,
-                           env={**os.environ, "LITELLM_LOCAL_MODEL_COST_MAP": "True"})
-    if probe.returncode:
-        return "LiteLLM's proxy packages are missing: pip install -e '.[proxy]' (" + \
-            probe.stderr.strip().splitlines()[-1][:200] + ")"
-    return None
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def proxy(tmp_path_factory):
-    reason = _proxy_missing()
+    reason = missing()
     if reason:
         pytest.skip(reason)
-    folder = tmp_path_factory.mktemp("proxy")
-    keys = folder / "learners.csv"
-    with keys.open("w", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["learner", "key_sha256", "max_budget_usd"])
-        for name, (key, budget) in LEARNERS.items():
-            writer.writerow([name, hashlib.sha256(key.encode()).hexdigest(), budget])
-    shutil.copy(CONFIG, folder / "config.yaml")
-    shutil.copy(CONFIG.parent / "learner_budgets.py", folder / "learner_budgets.py")
-    port = _free_port()
     with StandIns() as standins:
-        env = {**os.environ, **UPSTREAM, **standins.env(), "LITELLM_MASTER_KEY": MASTER,
-               "LEARNER_KEYS_FILE": str(keys), "LEARNER_SPEND_FILE": str(folder / "spend.json"),
-               "LITELLM_LOCAL_MODEL_COST_MAP": "True", "LITELLM_TELEMETRY": "False",
-               "PYTHONPATH": str(folder), "NO_DOCS": "True", "DISABLE_ADMIN_UI": "True"}
-        log = (folder / "proxy.log").open("w")
-        started = time.perf_counter()
-        process = subprocess.Popen(
-            [str(Path(sys.executable).parent / "litellm"), "--config", str(folder / "config.yaml"),
-             "--host", "127.0.0.1", "--port", str(port), "--num_workers", "1"],
-            cwd=folder, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 240
-            while time.monotonic() < deadline:
-                if process.poll() is not None:
-                    pytest.fail("the proxy exited: " + (folder / "proxy.log").read_text()[-2000:])
-                try:
-                    with urllib.request.urlopen(base + "/health/liveliness", timeout=1) as reply:
-                        if reply.status == 200:
-                            break
-                except OSError:
-                    time.sleep(0.5)
-            else:
-                pytest.fail("the proxy did not start in 240 s")
-            yield {"base": base, "standins": standins, "log": folder / "proxy.log",
-                   "startup_s": time.perf_counter() - started}
-        finally:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(10)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-            log.close()
+        env = {**UPSTREAM, **standins.env()}
+        with running_proxy(tmp_path_factory.mktemp("proxy"), master_key=MASTER, learners=LEARNERS,
+                           env=env) as proxy:
+            yield {**proxy, "standins": standins}
 
 
 @pytest.fixture
@@ -149,7 +83,7 @@ def test_a_learner_call_through_the_proxy_reaches_the_provider_and_is_priced(pro
 def test_a_learner_whose_budget_is_spent_is_refused_clearly(proxy, learner):
     learner("bob")
     course.ask("Hi", model="local/gpt-oss-20b", max_tokens=16)  # spends past bob's $0.000001
-    spend = proxy["log"].parent / "spend.json"
+    spend = proxy["spend"]
     deadline = time.monotonic() + 60  # the proxy books spend in a callback after answering
     while time.monotonic() < deadline and "bob" not in (spend.read_text() if spend.exists() else ""):
         time.sleep(0.2)
@@ -172,5 +106,5 @@ def test_the_master_key_can_call_and_list_models(proxy):
     request = urllib.request.Request(proxy["base"] + "/v1/models",
                                      headers={"Authorization": f"Bearer {MASTER}"})
     with urllib.request.urlopen(request, timeout=10) as reply:
-        names = {m["id"] for m in __import__("json").load(reply)["data"]}
+        names = {m["id"] for m in json.load(reply)["data"]}
     assert {"gpt-oss-20b", "gpt-oss-120b", "gpt-oss-120b-together", "gpt-4o-mini"} <= names
