@@ -8,7 +8,6 @@ names of the providers whose keys are present.
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,24 +20,27 @@ class Provider:
     env_vars: tuple[str, ...]
     litellm_prefix: str
     kind: str  # "gpu-cloud", "custom-chip", "aggregator", "lab-api"
+    #: Variables naming another base URL for the provider's API (litellm reads the same
+    #: ones); the course passes the first one set to litellm as ``api_base``.
+    base_vars: tuple[str, ...] = ()
 
 
 #: Hosted providers, in the order the course presents them.
 PROVIDERS: tuple[Provider, ...] = (
-    Provider("openrouter", ("OPENROUTER_API_KEY",), "openrouter", "aggregator"),
-    Provider("groq", ("GROQ_API_KEY",), "groq", "custom-chip"),
-    Provider("cerebras", ("CEREBRAS_API_KEY",), "cerebras", "custom-chip"),
-    Provider("together", ("TOGETHERAI_API_KEY", "TOGETHER_API_KEY", "TOGETHER_AI_API_KEY"), "together_ai", "gpu-cloud"),
-    Provider("fireworks", ("FIREWORKS_AI_API_KEY", "FIREWORKS_API_KEY"), "fireworks_ai", "gpu-cloud"),
-    Provider("deepseek", ("DEEPSEEK_API_KEY",), "deepseek", "lab-api"),
-    Provider("mistral", ("MISTRAL_API_KEY",), "mistral", "lab-api"),
-    Provider("openai", ("OPENAI_API_KEY",), "openai", "lab-api"),
-    Provider("anthropic", ("ANTHROPIC_API_KEY",), "anthropic", "lab-api"),
-    Provider("gemini", ("GEMINI_API_KEY", "GOOGLE_API_KEY"), "gemini", "lab-api"),
+    Provider("openrouter", ("OPENROUTER_API_KEY",), "openrouter", "aggregator", ("OPENROUTER_API_BASE",)),
+    Provider("groq", ("GROQ_API_KEY",), "groq", "custom-chip", ("GROQ_API_BASE",)),
+    Provider("cerebras", ("CEREBRAS_API_KEY",), "cerebras", "custom-chip", ("CEREBRAS_API_BASE",)),
+    Provider("together", ("TOGETHERAI_API_KEY", "TOGETHER_API_KEY", "TOGETHER_AI_API_KEY"), "together_ai",
+             "gpu-cloud", ("TOGETHER_AI_API_BASE",)),
+    Provider("fireworks", ("FIREWORKS_AI_API_KEY", "FIREWORKS_API_KEY"), "fireworks_ai", "gpu-cloud",
+             ("FIREWORKS_API_BASE",)),
+    Provider("deepseek", ("DEEPSEEK_API_KEY",), "deepseek", "lab-api", ("DEEPSEEK_API_BASE",)),
+    Provider("mistral", ("MISTRAL_API_KEY",), "mistral", "lab-api", ("MISTRAL_API_BASE",)),
+    Provider("openai", ("OPENAI_API_KEY",), "openai", "lab-api", ("OPENAI_BASE_URL", "OPENAI_API_BASE")),
+    Provider("anthropic", ("ANTHROPIC_API_KEY",), "anthropic", "lab-api",
+             ("ANTHROPIC_API_BASE", "ANTHROPIC_BASE_URL")),
+    Provider("gemini", ("GEMINI_API_KEY", "GOOGLE_API_KEY"), "gemini", "lab-api", ("GEMINI_API_BASE",)),
 )
-
-_LINE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$")
-
 
 def find_dotenv(start: Path | None = None) -> Path | None:
     """Return the nearest ``.env`` in ``start`` (default: the working folder) or its parents."""
@@ -51,34 +53,31 @@ def find_dotenv(start: Path | None = None) -> Path | None:
 
 
 def load_dotenv(path: Path | None = None, *, override: bool = False) -> list[str]:
-    """Load ``KEY=value`` lines from a ``.env`` file into ``os.environ``.
+    """Load ``KEY=value`` lines from a ``.env`` file into ``os.environ``, with python-dotenv.
 
-    Values already in the environment win unless ``override`` is true. Returns the
-    names set (never the values). Blank values are skipped, so the lines copied
-    from ``.env.example`` do nothing until filled in.
+    The file is parsed by :func:`dotenv.dotenv_values`, so quoting, ``export`` and
+    inline comments (``KEY=value  # note``) follow the usual ``.env`` rules: a comment
+    never becomes part of a key. Values already in the environment win unless
+    ``override`` is true. Returns the names set (never the values). Blank values are
+    skipped, so the lines copied from ``.env.example`` do nothing until filled in.
 
     Examples
     --------
     >>> import tempfile, pathlib
     >>> d = pathlib.Path(tempfile.mkdtemp())
-    >>> _ = (d / ".env").write_text("COURSE_DOCTEST_KEY='abc'\\nEMPTY=\\n")
+    >>> _ = (d / ".env").write_text("COURSE_DOCTEST_KEY=abc  # my key\\nEMPTY=\\n")
     >>> load_dotenv(d / ".env")
     ['COURSE_DOCTEST_KEY']
-    >>> _ = os.environ.pop("COURSE_DOCTEST_KEY")
+    >>> os.environ.pop("COURSE_DOCTEST_KEY")
+    'abc'
     """
     path = path or find_dotenv()
     if path is None:
         return []
+    from dotenv import dotenv_values
+
     names = []
-    for raw in Path(path).read_text(encoding="utf-8").splitlines():
-        if raw.lstrip().startswith("#"):
-            continue
-        match = _LINE.match(raw)
-        if not match:
-            continue
-        name, value = match.groups()
-        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
-            value = value[1:-1]
+    for name, value in dotenv_values(path, interpolate=False, encoding="utf-8").items():
         if not value or (name in os.environ and not override):
             continue
         os.environ[name] = value

@@ -16,6 +16,28 @@ from course.llm._errors import BudgetExceededError
 
 DEFAULT_LIMIT_USD = 0.50
 
+#: An unpriced model is charged as if it cost what this model costs in litellm's bundled
+#: price map (a frontier-class list price), so an unknown price is never free.
+UNPRICED_REFERENCE_MODEL = "gpt-4o"
+
+
+def conservative_prices() -> tuple[float, float]:
+    """(input, output) US dollars per token charged for a model with no known price.
+
+    The list price of :data:`UNPRICED_REFERENCE_MODEL` in litellm's bundled price map
+    (the map, not a number of ours: it changes with the pinned litellm version).
+
+    Examples
+    --------
+    >>> cin, cout = conservative_prices()
+    >>> cin > 0 and cout > cin
+    True
+    """
+    from course.llm._litellm import import_litellm
+
+    entry = import_litellm().model_cost[UNPRICED_REFERENCE_MODEL]
+    return float(entry["input_cost_per_token"]), float(entry["output_cost_per_token"])
+
 
 class Budget:
     """Money a session may spend on model calls, in US dollars.
@@ -51,7 +73,7 @@ class Budget:
         self.reserved_usd = 0.0
         self.calls = 0
         self.refused = 0
-        self.unpriced_calls = 0
+        self.unpriced_calls = 0  # calls charged at conservative_prices(): their real price is unknown
 
     @property
     def remaining_usd(self) -> float:
@@ -73,14 +95,21 @@ class Budget:
             self.reserved_usd += estimate
             return estimate
 
-    def settle(self, held: float, cost_usd: float | None) -> None:
-        """Free the hold and charge ``cost_usd`` (None or NaN: an unpriced call)."""
+    def settle(self, held: float, cost_usd: float | None, *, estimated: bool = False) -> None:
+        """Free the hold and charge ``cost_usd``.
+
+        ``estimated`` marks a cost worked out at :func:`conservative_prices` because
+        the model's price is unknown; None or NaN (no estimate at all) charges the
+        whole hold, so an unpriced call is never free.
+        """
         with self._lock:
             self.reserved_usd = max(0.0, self.reserved_usd - held)
             self.calls += 1
             if cost_usd is None or not math.isfinite(cost_usd):
                 self.unpriced_calls += 1
+                self.spent_usd += held
             else:
+                self.unpriced_calls += int(estimated)
                 self.spent_usd += cost_usd
 
     def release(self, held: float) -> None:
@@ -95,7 +124,8 @@ class Budget:
     def _repr_html_(self) -> str:
         share = 0 if self.limit_usd <= 0 else min(1.0, self.spent_usd / self.limit_usd)
         note = " (sandbox calls count, at SIMULATED prices)" if self.count_sandbox else ""
-        unpriced = f"; {self.unpriced_calls} calls had no known price" if self.unpriced_calls else ""
+        unpriced = (f"; {self.unpriced_calls} calls had no known price and were charged at "
+                    f"{UNPRICED_REFERENCE_MODEL}'s list price" if self.unpriced_calls else "")
         return (f"<b>Session budget</b>: spent ${self.spent_usd:.6f} of ${self.limit_usd:g} "
                 f"({share:.0%}){note}; {self.calls} calls, {self.refused} refused{unpriced}.")
 

@@ -9,8 +9,10 @@ time actually spent is kept in ``wall_s``.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import html
 import math
+import sys
 import threading
 import time
 from collections.abc import Sequence
@@ -19,14 +21,17 @@ from dataclasses import asdict, dataclass, field
 from course._base._env import redact
 from course.calculators._units import cost_of_tokens
 from course.llm._budget import budget as session_budget
+from course.llm._budget import conservative_prices
 from course.llm._errors import (
+    BudgetExceededError,
     LLMError,
     ProviderDownError,
     RateLimitedError,
+    UnknownModelError,
     translate,
 )
 from course.llm._litellm import import_litellm
-from course.llm._providers import Target, default_model, resolve
+from course.llm._providers import SANDBOX_DEFAULT, Target, default_model, resolve
 from course.llm.servers._answers import count_tokens
 
 DEFAULT_MAX_TOKENS = 256
@@ -57,6 +62,7 @@ class Answer:
     wall_s: float
     attempts: int = 1
     finish_reason: str | None = None
+    cost_estimated: bool = False  # True: no known price, charged at conservative_prices()
     route: list = field(default_factory=list)  # filled by a Router: what was tried, in order
 
     def __str__(self) -> str:
@@ -69,6 +75,8 @@ class Answer:
     def _repr_html_(self) -> str:
         badge = "<b style='color:#b35900'>SIMULATED (sandbox)</b> " if self.simulated else ""
         cost = "unknown" if math.isnan(self.cost_usd) else f"${self.cost_usd:.6f}"
+        if self.cost_estimated:
+            cost += " (no known price: a conservative estimate)"
         return (f"<div>{badge}<code>{html.escape(self.model)}</code> via {html.escape(self.provider)}"
                 f"<blockquote>{html.escape(self.text)}</blockquote>"
                 f"latency {self.latency_s:.3f} s · TTFT {self.ttft_s:.3f} s · "
@@ -81,10 +89,21 @@ _registered: set[str] = set()
 _register_lock = threading.Lock()
 
 
-def _price_per_token(target: Target) -> tuple[float, float] | None:
-    """(input, output) US dollars per token, or None if unknown."""
+def _price_per_token(target: Target) -> tuple[tuple[float, float], bool]:
+    """(input, output) US dollars per token, and whether that is a conservative estimate.
+
+    Sandbox models: their catalog prices (SIMULATED). Hosted models: litellm's price
+    map. ``local/`` models: nothing on your own hardware (Ollama, vLLM), the prices a
+    LiteLLM proxy reports for its models. Whatever has no known price is charged at
+    :func:`course.llm._budget.conservative_prices`, never at zero.
+    """
     if target.backend == "local":
-        return (0.0, 0.0)
+        if target.free:
+            return (0.0, 0.0), False
+        prices = target.server_prices
+        if prices is not None and all(math.isfinite(p) for p in prices):
+            return prices, False
+        return conservative_prices(), True
     litellm = import_litellm()
     if target.sandbox_model is not None:
         m = target.sandbox_model
@@ -98,19 +117,43 @@ def _price_per_token(target: Target) -> tuple[float, float] | None:
                 }})
                 _registered.add(target.litellm_model)
     elif target.backend == "sandbox":
-        return None
+        return conservative_prices(), True
     try:
         cost_in, cost_out = litellm.cost_per_token(model=target.litellm_model,
                                                    prompt_tokens=1, completion_tokens=1)
     except Exception:
-        return None
-    return (float(cost_in), float(cost_out))
+        return conservative_prices(), True
+    return (float(cost_in), float(cost_out)), False
 
 
-def _cost(prices: tuple[float, float] | None, tokens_in: int, tokens_out: int) -> float:
-    if prices is None:
-        return math.nan
+def _cost(prices: tuple[float, float], tokens_in: int, tokens_out: int) -> float:
     return tokens_in * prices[0] + tokens_out * prices[1]
+
+
+def _prompt_tokens(target: Target, messages: list[dict]) -> int:
+    """Tokens in the prompt, for the budget's hold before the call.
+
+    The sandbox counts with its own documented rule, so that rule is used for it;
+    every other model is counted with litellm's ``token_counter`` (the model's own
+    tokenizer where litellm has it, else tiktoken's), which does not under-count code
+    or non-English text the way a words-based rule does.
+    """
+    if target.backend == "sandbox":
+        return count_tokens("\n".join(str(m.get("content", "")) for m in messages))
+    try:
+        return int(import_litellm().token_counter(model=target.litellm_model, messages=messages))
+    except Exception:  # noqa: BLE001 - an unknown tokenizer falls back to tiktoken's default
+        return int(import_litellm().token_counter(messages=messages))
+
+
+def _text_tokens(target: Target, text: str) -> int:
+    """Tokens in an answer whose provider reported no usage (counted as for :func:`_prompt_tokens`)."""
+    if target.backend == "sandbox":
+        return count_tokens(text)
+    try:
+        return int(import_litellm().token_counter(model=target.litellm_model, text=text))
+    except Exception:  # noqa: BLE001
+        return int(import_litellm().token_counter(text=text))
 
 
 # -- one call -------------------------------------------------------------------------
@@ -122,6 +165,22 @@ def _messages(prompt, system: str | None) -> list[dict]:
     if system:
         messages.insert(0, {"role": "system", "content": system})
     return messages
+
+
+def _reported_cost(stream) -> float | None:
+    """The cost a LiteLLM proxy put in ``x-litellm-response-cost``, if it did."""
+    hidden = getattr(stream, "_hidden_params", None) or {}
+    headers = hidden.get("additional_headers") or {}
+    for name in ("llm_provider-x-litellm-response-cost", "x-litellm-response-cost"):
+        value = headers.get(name)
+        if value not in (None, "", "None"):
+            try:
+                cost = float(value)
+            except (TypeError, ValueError):
+                continue
+            if math.isfinite(cost) and cost > 0:
+                return cost
+    return None
 
 
 async def _stream_once(target: Target, messages: list[dict], *, max_tokens: int,
@@ -153,21 +212,33 @@ async def _stream_once(target: Target, messages: list[dict], *, max_tokens: int,
         usage = getattr(chunk, "usage", None) or usage
     wall = time.perf_counter() - started
     text = "".join(parts)
-    prompt_text = "\n".join(str(m.get("content", "")) for m in messages)
-    tokens_in = getattr(usage, "prompt_tokens", None) or count_tokens(prompt_text)
-    tokens_out = getattr(usage, "completion_tokens", None) or count_tokens(text)
+    tokens_in = getattr(usage, "prompt_tokens", None) or _prompt_tokens(target, messages)
+    tokens_out = getattr(usage, "completion_tokens", None) or _text_tokens(target, text)
     return {"text": text, "wall": wall, "ttft": first if first is not None else wall,
             "id": response_id, "tokens_in": int(tokens_in), "tokens_out": int(tokens_out),
-            "finish": finish}
+            "finish": finish, "reported_cost": _reported_cost(stream)}
+
+
+def _retry_wait(scale: float):
+    """A tenacity wait: the provider's ``Retry-After`` when it sent one, else 0.5 s, 1 s, 2 s..."""
+    def wait(state) -> float:
+        error = state.outcome.exception() if state.outcome is not None else None
+        after = getattr(error, "retry_after_s", None)
+        if after is None:
+            after = 0.5 * 2 ** (state.attempt_number - 1) * scale
+        return min(max(0.0, after), 10.0)
+    return wait
 
 
 async def _acall(model: str | None, prompt, *, system: str | None = None,
                  max_tokens: int = DEFAULT_MAX_TOKENS, timeout: float | None = None,
                  retries: int = 2) -> Answer:
+    from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt
+
     model = model or default_model()
     target = resolve(model)
     messages = _messages(prompt, system)
-    prices = await asyncio.to_thread(_price_per_token, target) if target.backend != "local" else (0.0, 0.0)
+    prices, estimated = await asyncio.to_thread(_price_per_token, target)
     box = None
     if target.backend == "sandbox":
         from course.llm.servers._sandbox import sandbox
@@ -177,31 +248,29 @@ async def _acall(model: str | None, prompt, *, system: str | None = None,
         timeout = 10.0 if box is not None else 60.0
     spend = session_budget()
     charge = box is None or spend.count_sandbox
-    estimate = _cost(prices, count_tokens("\n".join(str(m.get("content", "")) for m in messages)),
-                     max_tokens)
-    held = spend.reserve(estimate, model=model) if charge else 0.0
+    tokens_in = await asyncio.to_thread(_prompt_tokens, target, messages)
+    held = spend.reserve(_cost(prices, tokens_in, max_tokens), model=model) if charge else 0.0
     attempt = 0
     try:
-        while True:
-            attempt += 1
-            try:
-                raw = await _stream_once(target, messages, max_tokens=max_tokens, timeout=timeout)
-                break
-            except Exception as exc:  # noqa: BLE001 - every failure becomes a course error
-                error = translate(exc, model=model, provider=target.provider)
-                if attempt > retries or not isinstance(error, (RateLimitedError, ProviderDownError)):
-                    raise error from None
-                wait = getattr(error, "retry_after_s", None)
-                if wait is None:
-                    wait = 0.5 * 2 ** (attempt - 1) * (box.time_scale if box else 1.0)
-                await asyncio.sleep(min(wait, 10.0))
-    except BaseException:
+        async for trying in AsyncRetrying(
+                stop=stop_after_attempt(retries + 1), reraise=True,
+                retry=retry_if_exception_type((RateLimitedError, ProviderDownError)),
+                wait=_retry_wait(box.time_scale if box else 1.0)):
+            with trying:
+                attempt = trying.retry_state.attempt_number
+                try:
+                    raw = await _stream_once(target, messages, max_tokens=max_tokens, timeout=timeout)
+                except Exception as exc:  # noqa: BLE001 - every failure becomes a course error
+                    raise translate(exc, model=model, provider=target.provider) from None
+    except BaseException:  # a failure, or a cancelled (interrupted) call: nothing was spent
         if charge:
             spend.release(held)
         raise
-    cost = _cost(prices, raw["tokens_in"], raw["tokens_out"])
+    cost = raw["reported_cost"] or _cost(prices, raw["tokens_in"], raw["tokens_out"])
+    if raw["reported_cost"]:
+        estimated = False
     if charge:
-        spend.settle(held, cost)
+        spend.settle(held, cost, estimated=estimated)
     latency, ttft = raw["wall"], raw["ttft"]
     simulated = box.timing(raw["id"]) if box is not None and raw["id"] else None
     if simulated:
@@ -213,7 +282,7 @@ async def _acall(model: str | None, prompt, *, system: str | None = None,
                   latency_s=latency, ttft_s=ttft, tokens_in=raw["tokens_in"],
                   tokens_out=raw["tokens_out"], tokens_per_s=tps, cost_usd=cost,
                   simulated=target.simulated, wall_s=raw["wall"], attempts=attempt,
-                  finish_reason=raw["finish"])
+                  finish_reason=raw["finish"], cost_estimated=estimated)
 
 
 # -- running coroutines from synchronous code, including inside Jupyter ------------------
@@ -226,13 +295,34 @@ def run_sync(coro):
 
     Jupyter already runs an event loop in the main thread, so ``asyncio.run``
     cannot be used there; a loop in a worker thread works everywhere.
+
+    Interrupting the waiting thread (Jupyter's "interrupt kernel" raises
+    ``KeyboardInterrupt`` in it) cancels the call in flight: its connection is
+    closed, its budget hold is freed, and nothing more is spent.
     """
     global _loop
     with _loop_lock:
         if _loop is None or _loop.is_closed():
             _loop = asyncio.new_event_loop()
             threading.Thread(target=_loop.run_forever, name="course-llm-loop", daemon=True).start()
-    return asyncio.run_coroutine_threadsafe(coro, _loop).result()
+    finished = threading.Event()
+
+    async def tracked():
+        try:
+            return await coro
+        finally:
+            finished.set()
+
+    future = asyncio.run_coroutine_threadsafe(tracked(), _loop)
+    try:
+        while not future.done():  # short waits, so an interrupt is noticed at once
+            concurrent.futures.wait([future], timeout=0.1)
+        return future.result()
+    except BaseException:
+        if not future.done():
+            future.cancel()  # cancels the task on the loop: the HTTP stream is closed
+            finished.wait(5.0)
+        raise
 
 
 # -- public API ------------------------------------------------------------------------
@@ -240,8 +330,25 @@ async def aask(prompt, *, model: str | None = None, system: str | None = None,
                max_tokens: int = DEFAULT_MAX_TOKENS, timeout: float | None = None,
                retries: int = 2) -> Answer:
     """Async version of :func:`ask` (``await course.aask(...)`` in a notebook)."""
-    return await _acall(model, prompt, system=system, max_tokens=max_tokens, timeout=timeout,
-                        retries=retries)
+    if model is not None:
+        return await _acall(model, prompt, system=system, max_tokens=max_tokens, timeout=timeout,
+                            retries=retries)
+    chosen = default_model()
+    try:
+        return await _acall(chosen, prompt, system=system, max_tokens=max_tokens, timeout=timeout,
+                            retries=retries)
+    except (BudgetExceededError, UnknownModelError):
+        raise
+    except LLMError as error:
+        if chosen.startswith("sandbox/"):
+            raise
+        reason = f"{type(error).__name__}: {error}"
+        print(f"Live call to {chosen} failed ({reason}). Answering with the offline sandbox "
+              f"({SANDBOX_DEFAULT}) instead: this answer is SIMULATED.", file=sys.stderr)
+        answer = await _acall(SANDBOX_DEFAULT, prompt, system=system, max_tokens=max_tokens,
+                              timeout=timeout, retries=retries)
+        answer.route = [{"model": chosen, "error": reason}, {"model": SANDBOX_DEFAULT, "error": None}]
+        return answer
 
 
 def ask(prompt, *, model: str | None = None, system: str | None = None,
@@ -256,7 +363,10 @@ def ask(prompt, *, model: str | None = None, system: str | None = None,
     model : str, optional
         ``provider/model`` as litellm writes it, ``sandbox/<profile>/<model>`` or
         ``local/<model>``. Default: a cheap model of a provider with a key, else a
-        local server's model, else the sandbox (see ``course.models()``).
+        local server's model, else the sandbox (see ``course.models()``). When the
+        default is a live model and its call fails (no network, a refused key), the
+        failure is printed and the sandbox answers instead (``simulated`` is True,
+        ``route`` shows both); a model named here is never replaced.
     system : str, optional
         A system message put before the prompt.
     max_tokens : int, default 256
@@ -264,7 +374,8 @@ def ask(prompt, *, model: str | None = None, system: str | None = None,
     timeout : float, optional
         Seconds to wait for the provider (default 10 for the sandbox, 60 otherwise).
     retries : int, default 2
-        Extra attempts after a rate limit (waiting ``Retry-After``) or a provider failure.
+        Extra attempts (with tenacity) after a rate limit, waiting the provider's
+        ``Retry-After``, or after a provider failure.
 
     Returns
     -------
@@ -276,6 +387,8 @@ def ask(prompt, *, model: str | None = None, system: str | None = None,
     ------
     MissingKeyError, UnknownModelError, ProviderDownError, RateLimitedError, BudgetExceededError
         All subclasses of ``LLMError``; no message contains a key.
+    KeyboardInterrupt
+        Interrupting the cell cancels the call in flight (nothing more is spent).
 
     Examples
     --------

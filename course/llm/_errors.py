@@ -53,6 +53,12 @@ def translate(exc: BaseException, *, model: str, provider: str) -> LLMError:
     name = type(exc).__name__
     status = getattr(exc, "status_code", None)
     detail = _short(str(exc))
+    if "budget_exceeded" in detail.lower() or "budget has been exceeded" in detail.lower():
+        return BudgetExceededError(
+            f"the proxy refused the call to {model!r}: the budget of your key is spent. "
+            "Ask your instructor to raise it, or use a sandbox model (course.models()).",
+            model=model,
+        )
     if name in ("AuthenticationError", "PermissionDeniedError") or status in (401, 403):
         return MissingKeyError(
             f"{provider} rejected the API key for {model!r} (HTTP {status or 401}). "

@@ -41,7 +41,16 @@ def _known_numbers(model: str, expected_tokens_out: int) -> dict:
                         "latency_s": m.simulated_ttft() + expected_tokens_out / m.tokens_per_s}
         return {}
     if prefix == "local":
-        return {"input_usd_per_m": 0.0, "output_usd_per_m": 0.0}
+        from course.llm._client import _price_per_token
+        from course.llm._providers import resolve
+
+        try:
+            (cost_in, cost_out), estimated = _price_per_token(resolve(model))
+        except LLMError:
+            return {}
+        if estimated:  # the server did not say: leave the price for the caller to give
+            return {}
+        return {"input_usd_per_m": cost_in * 1e6, "output_usd_per_m": cost_out * 1e6}
     from course.llm._litellm import import_litellm
 
     try:

@@ -4,12 +4,32 @@
 #        deploy/litellm-proxy/make-keys.sh learners.txt > keys.csv
 # learners.txt: one learner id per line. keys.csv (learner,key) is a secret: hand each
 # learner their own line (e.g. as a per-user env var on JupyterHub), never the file.
+#
+# Without a database (config.workshop.yaml + learner_budgets.py):
+#        BUDGET=2.00 deploy/litellm-proxy/make-keys.sh --no-db learners.txt
+# writes learners.csv (learner,key_sha256,max_budget_usd: for the proxy's LEARNER_KEYS_FILE)
+# and keys.csv (learner,key: a secret, hand each learner their line). No proxy call.
 set -euo pipefail
+if [ "${1:-}" = "--no-db" ]; then
+    BUDGET="${BUDGET:-2.00}"
+    umask 077
+    echo "learner,key_sha256,max_budget_usd" > learners.csv
+    echo "learner,key" > keys.csv
+    while IFS= read -r learner; do
+        [ -z "$learner" ] && continue
+        key="sk-$(python3 -c 'import secrets; print(secrets.token_hex(16))')"
+        sha=$(printf '%s' "$key" | sha256sum | cut -d' ' -f1)
+        echo "$learner,$sha,$BUDGET" >> learners.csv
+        echo "$learner,$key" >> keys.csv
+    done < "${2:?usage: make-keys.sh --no-db learners.txt}"
+    echo "wrote learners.csv (for LEARNER_KEYS_FILE) and keys.csv (hand out, then delete)" >&2
+    exit 0
+fi
 : "${PROXY_URL:?set PROXY_URL, e.g. http://127.0.0.1:4000}"
 : "${LITELLM_MASTER_KEY:?set LITELLM_MASTER_KEY (the proxy admin key)}"
 BUDGET="${BUDGET:-2.00}"        # US dollars per learner for the whole workshop
 DURATION="${DURATION:-3d}"      # the key stops working after this
-MODELS="${MODELS:-[\"llama-3.1-8b\", \"llama-3.3-70b\", \"llama-3.3-70b-together\", \"gpt-4o-mini\"]}"
+MODELS="${MODELS:-[\"gpt-oss-20b\", \"gpt-oss-120b\", \"gpt-oss-120b-together\", \"gpt-4o-mini\"]}"
 echo "learner,key"
 while IFS= read -r learner; do
     [ -z "$learner" ] && continue
