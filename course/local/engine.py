@@ -338,6 +338,9 @@ class NumpyEngine:
         self._cos, self._sin = np.cos(angles).astype(_F32), np.sin(angles).astype(_F32)
         self._scale = float(1.0 / np.sqrt(cfg.head_dim))  # a Python float: stays float32 in products
         self._lock = threading.Lock()
+        from threadpoolctl import ThreadpoolController
+
+        self._blas = ThreadpoolController()
         self.load_s = time.perf_counter() - t0
 
     # -- loading: dequantise once -------------------------------------------------------
@@ -428,6 +431,10 @@ class NumpyEngine:
         All rows of all sequences share each weight product (that is the batching);
         only attention runs per sequence, over that sequence's own KV cache.
         """
+        with self._blas.limit(limits=self.threads, user_api="blas"):
+            return self._forward_unlimited(chunks, caches)
+
+    def _forward_unlimited(self, chunks: list[np.ndarray], caches: list[KVCache]) -> np.ndarray:
         cfg = self.config
         lengths = [len(c) for c in chunks]
         ends = np.cumsum(lengths)
@@ -489,10 +496,8 @@ class NumpyEngine:
             bad = [t for t in p if not 0 <= int(t) < self.config.vocab_size]
             if bad:
                 raise LocalModelError(f"Token ids out of the vocabulary (0..{self.config.vocab_size - 1}): {bad[:5]}")
-        from threadpoolctl import threadpool_limits
-
         rng = np.random.default_rng(seed)
-        with self._lock, threadpool_limits(limits=self.threads, user_api="blas"):
+        with self._lock:
             caches = [KVCache.empty(self.config, min(self.context, len(p) + max_tokens)) for p in prompts]
             budgets = [min(max_tokens, c.capacity - len(p) + 1) for c, p in zip(caches, prompts, strict=True)]
             out: list[list[int]] = [[] for _ in prompts]
@@ -532,7 +537,7 @@ class NumpyEngine:
         picks = []
         for row in logits:
             z = row / float(temperature)
-            p = np.exp(z - z.max())
+            p = np.exp((z - z.max()).astype(np.float64))  # float64 here only: 49,152 numbers, once a token
             p /= p.sum()
             if top_p < 1.0:  # keep the smallest set of tokens whose probabilities add up to top_p
                 order = np.argsort(-p)
@@ -540,7 +545,7 @@ class NumpyEngine:
                 kept = np.zeros_like(p)
                 kept[keep] = p[keep]
                 p = kept / kept.sum()
-            picks.append(int(rng.choice(len(p), p=p.astype(np.float64))))
+            picks.append(int(rng.choice(len(p), p=p)))
         return picks
 
 

@@ -168,7 +168,9 @@ class _Handler(BaseHTTPRequestHandler):
             return self._error(400, "`messages` must be a non-empty list", "invalid_request_error")
         eng = self.srv.engine
         try:
-            max_tokens = int(body.get("max_tokens") or body.get("max_completion_tokens") or DEFAULT_MAX_TOKENS)
+            max_tokens = next((body[k] for k in ("max_tokens", "max_completion_tokens") if body.get(k) is not None),
+                              DEFAULT_MAX_TOKENS)
+            max_tokens = int(max_tokens)
             temperature = float(body.get("temperature") if body.get("temperature") is not None else 0.0)
             top_p = float(body.get("top_p") if body.get("top_p") is not None else 1.0)
             seed = None if body.get("seed") is None else int(body["seed"])
