@@ -1,7 +1,7 @@
 """Run the benchmarks, print their tables and write bench/results.md.
 
     python -m bench                 # all of them
-    python -m bench imports notebooks concurrent grading
+    python -m bench imports notebooks concurrent grading local
     python -m bench --small         # a tiny input each: the smoke test uses this
 """
 
@@ -18,6 +18,7 @@ BENCHES = {
     "notebooks": ("bench.notebooks", "Module run time (solution notebooks, offline)"),
     "concurrent": ("bench.concurrent", "Concurrent live calls (sandbox)"),
     "grading": ("bench.grading", "Autograding a class: plain nbgrader against course grade"),
+    "local": ("bench.local_model", "Local model (SmolLM2-135M): prefill, decode, batching, memory"),
 }
 
 

@@ -466,15 +466,18 @@ class NumpyEngine:
 
     # -- generation -----------------------------------------------------------------------------
     def generate(self, prompt: list[int], *, max_tokens: int = 64, temperature: float = 0.0,
-                 top_p: float = 1.0, seed: int | None = None,
+                 top_p: float = 1.0, seed: int | None = None, ignore_stop: bool = False,
                  on_token: Callable[[int], None] | None = None) -> Generation:
-        """Answer one prompt (token ids). ``temperature=0`` is greedy; ``on_token`` sees each new id."""
+        """Answer one prompt (token ids). ``temperature=0`` is greedy; ``on_token`` sees each new id.
+
+        ``ignore_stop=True`` generates exactly ``max_tokens`` tokens (for measuring speed).
+        """
         callback = None if on_token is None else (lambda _i, tok: on_token(tok))
         return self.generate_batch([prompt], max_tokens=max_tokens, temperature=temperature,
-                                   top_p=top_p, seed=seed, on_token=callback)[0]
+                                   top_p=top_p, seed=seed, ignore_stop=ignore_stop, on_token=callback)[0]
 
     def generate_batch(self, prompts: list[list[int]], *, max_tokens: int = 64, temperature: float = 0.0,
-                       top_p: float = 1.0, seed: int | None = None,
+                       top_p: float = 1.0, seed: int | None = None, ignore_stop: bool = False,
                        on_token: Callable[[int, int], None] | None = None) -> list[Generation]:
         """Answer several prompts together: one prefill pass, then decode steps shared by the batch.
 
@@ -512,7 +515,7 @@ class NumpyEngine:
                 nxt = self._sample(logits[[rows[i] for i in active]], temperature, top_p, rng)
                 still = []
                 for i, tok in zip(active, nxt, strict=True):
-                    if tok in self.config.stop_ids:
+                    if tok in self.config.stop_ids and not ignore_stop:
                         finish[i] = "stop"
                         continue
                     out[i].append(tok)

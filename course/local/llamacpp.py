@@ -95,7 +95,7 @@ class LlamaCppEngine:
         return list(self.llama.tokenize(text.encode("utf-8"), add_bos=False, special=True))
 
     def generate(self, prompt: list[int], *, max_tokens: int = 64, temperature: float = 0.0,
-                 top_p: float = 1.0, seed: int | None = None,
+                 top_p: float = 1.0, seed: int | None = None, ignore_stop: bool = False,
                  on_token: Callable[[int], None] | None = None) -> Generation:
         """Answer one prompt (token ids); ``temperature=0`` is greedy."""
         if not prompt:
@@ -118,7 +118,7 @@ class LlamaCppEngine:
                     prefill_s, t1 = time.perf_counter() - t0, time.perf_counter()
                 else:
                     steps += 1
-                if tok in self.config.stop_ids:
+                if tok in self.config.stop_ids and not ignore_stop:
                     finish = "stop"
                     break
                 out.append(int(tok))
@@ -131,12 +131,12 @@ class LlamaCppEngine:
                           engine="llama.cpp")
 
     def generate_batch(self, prompts: list[list[int]], *, max_tokens: int = 64, temperature: float = 0.0,
-                       top_p: float = 1.0, seed: int | None = None,
+                       top_p: float = 1.0, seed: int | None = None, ignore_stop: bool = False,
                        on_token: Callable[[int, int], None] | None = None) -> list[Generation]:
         """Answer several prompts one after another (llama-cpp-python's high-level API has no batching)."""
         gens = []
         for i, p in enumerate(prompts):
             cb = None if on_token is None else (lambda tok, i=i: on_token(i, tok))
             gens.append(self.generate(p, max_tokens=max_tokens, temperature=temperature, top_p=top_p,
-                                      seed=seed, on_token=cb))
+                                      seed=seed, ignore_stop=ignore_stop, on_token=cb))
         return gens
