@@ -128,7 +128,7 @@ class Tokenizer:
     >>> tok = load_tokenizer()
     >>> ids = tok.encode("<|im_start|>user\\nHi 2024!")
     >>> ids[0], len(ids), tok.decode(ids)
-    (1, 8, 'user\\nHi 2024!')
+    (1, 10, 'user\\nHi 2024!')
     """
 
     def __init__(self, md: dict):
