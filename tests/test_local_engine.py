@@ -17,6 +17,9 @@ from course.local.model_file import model_path
 FIXTURE = Path(__file__).parent / "data" / "local_greedy.json"
 GREEDY = json.loads(FIXTURE.read_text(encoding="utf-8"))
 
+# One worker loads the model once (about 600 MB) for all the local-model tests.
+pytestmark = pytest.mark.xdist_group("local-model")
+
 
 @pytest.fixture(scope="module")
 def eng() -> NumpyEngine:

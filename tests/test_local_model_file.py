@@ -11,6 +11,9 @@ import course.local as local
 from course.local import LocalModelError
 from course.local.model_file import GGUFFile, dequantize, model_path
 
+# One worker loads the model once (about 600 MB) for all the local-model tests.
+pytestmark = pytest.mark.xdist_group("local-model")
+
 
 @pytest.fixture(scope="module")
 def gguf_file() -> GGUFFile:

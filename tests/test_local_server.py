@@ -16,6 +16,9 @@ from course.local.server import LocalServer
 
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
+# One worker loads the model once (about 600 MB) for all the local-model tests.
+pytestmark = pytest.mark.xdist_group("local-model")
+
 
 @pytest.fixture(scope="module")
 def srv():
