@@ -94,6 +94,13 @@ def test_a_batch_gives_each_prompt_the_answer_it_gets_alone(eng):
     assert {g.finish_reason for g in batch} == {"stop", "length"}
 
 
+def test_a_prompt_read_in_chunks_gives_the_same_answer_as_in_one_piece(eng, monkeypatch):
+    prompt = eng.chat_tokens(GREEDY["greedy"][0]["messages"])
+    whole = eng.generate(prompt, max_tokens=4).tokens
+    monkeypatch.setattr(engine_mod, "PREFILL_CHUNK", 10)
+    assert eng.generate(prompt, max_tokens=4).tokens == whole == GREEDY["greedy"][0]["tokens"][:4]
+
+
 def test_sampling_with_a_temperature_is_reproducible_by_seed_and_varies_across_seeds(eng):
     prompt = eng.chat_tokens([{"role": "user", "content": "Write a word."}])
     runs = [eng.generate(prompt, max_tokens=3, temperature=1.5, seed=s).tokens for s in (1, 1, 2, 3)]

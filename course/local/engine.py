@@ -66,6 +66,8 @@ from course.local.model_file import GGUFFile, model_path
 MODEL_NAME = "smollm2-135m"
 
 _F32 = np.float32
+#: Longest piece of prompt pushed through the network at once (bounds the attention's memory).
+PREFILL_CHUNK = 512
 
 
 class ContextLengthError(LocalModelError):
@@ -464,6 +466,21 @@ class NumpyEngine:
         last = self._rmsnorm(x[ends - 1], self.out_norm, cfg.eps)
         return last @ self.head.T  # (sequences, vocab): the output head, 113 MB of float32 per step
 
+    def _prefill(self, prompts: list[list[int]], caches: list[KVCache]) -> np.ndarray:
+        """Read the prompts: all at once when short, else each in chunks of ``PREFILL_CHUNK`` tokens.
+
+        Chunks bound the attention scores' memory (heads x chunk x context x 4 bytes: at most
+        9 x 512 x 8192 x 4 = 151 MB) instead of growing with the square of the prompt.
+        """
+        if sum(len(p) for p in prompts) <= PREFILL_CHUNK:
+            return self._forward([np.asarray(p, dtype=np.int64) for p in prompts], caches)
+        rows = []
+        for p, cache in zip(prompts, caches, strict=True):
+            for start in range(0, len(p), PREFILL_CHUNK):
+                logits = self._forward([np.asarray(p[start:start + PREFILL_CHUNK], dtype=np.int64)], [cache])
+            rows.append(logits[0])
+        return np.stack(rows)
+
     # -- generation -----------------------------------------------------------------------------
     def generate(self, prompt: list[int], *, max_tokens: int = 64, temperature: float = 0.0,
                  top_p: float = 1.0, seed: int | None = None, ignore_stop: bool = False,
@@ -507,7 +524,12 @@ class NumpyEngine:
             finish = ["length"] * len(prompts)
             active = [i for i in range(len(prompts)) if budgets[i] > 0]
             t0 = time.perf_counter()
-            logits = self._forward([np.asarray(p, dtype=np.int64) for p in prompts], caches)  # prefill
+            try:
+                logits = self._prefill(prompts, caches)
+            except MemoryError as exc:
+                raise LocalOutOfMemoryError(
+                    f"Out of memory while reading a prompt of {max(len(p) for p in prompts)} tokens "
+                    f"(batch of {len(prompts)}). Use a shorter prompt or a smaller batch.") from exc
             prefill_s, steps = time.perf_counter() - t0, 0
             t1 = time.perf_counter()
             rows = list(range(len(prompts)))  # row of `logits` for each active sequence
