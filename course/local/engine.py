@@ -322,14 +322,16 @@ class NumpyEngine:
         self.params = sum(t.n_weights for t in self.file.tensors.values())
         need, have = self.params * 4, _available_memory_bytes()
         if have is not None and need > have:
-            raise LocalOutOfMemoryError(f"Out of memory: the engine needs {need / 1e6:,.0f} MB for its float32 weights, "
-                                  f"and only {have / 1e6:,.0f} MB are free. Close other notebooks or "
-                                  "install llama-cpp-python (`make local-fast`), which keeps the 4-bit weights.")
+            raise LocalOutOfMemoryError(
+                f"Out of memory: the engine needs {need / 1e6:,.0f} MB for its float32 weights, and only "
+                f"{have / 1e6:,.0f} MB are free. Close other notebooks or install llama-cpp-python "
+                "(`make local-fast`), which keeps the 4-bit weights.")
         try:
             self._load_weights()
         except MemoryError as exc:
-            raise LocalOutOfMemoryError(f"Out of memory while expanding the weights to float32 ({need / 1e6:,.0f} MB). "
-                                  "Close other notebooks or use `make local-fast`.") from exc
+            raise LocalOutOfMemoryError(
+                f"Out of memory while expanding the weights to float32 ({need / 1e6:,.0f} MB). "
+                "Close other notebooks or use `make local-fast`.") from exc
         except KeyError as exc:
             raise LocalModelError(f"The model file {self.file.path} lacks the tensor {exc}. "
                                   "Reinstall it with `make lab`.") from exc
