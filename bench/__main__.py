@@ -1,7 +1,7 @@
 """Run the benchmarks, print their tables and write bench/results.md.
 
     python -m bench                 # all of them
-    python -m bench imports notebooks concurrent grading selfcheck
+    python -m bench imports notebooks concurrent grading selfcheck local
     python -m bench --small         # a tiny input each: the smoke test uses this
 """
 
@@ -19,6 +19,7 @@ BENCHES = {
     "concurrent": ("bench.concurrent", "Concurrent live calls (sandbox)"),
     "grading": ("bench.grading", "Autograding a class: plain nbgrader against course grade"),
     "selfcheck": ("bench.self_check", "Self-check latency (one part, in the live kernel)"),
+    "local": ("bench.local_model", "Local model (SmolLM2-135M): prefill, decode, batching, memory"),
 }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import doctest
 import os
 
-import course._env
+import course._base._env
 import course.llm._budget
 import course.llm._providers
 from course._base._env import load_dotenv
@@ -28,6 +28,6 @@ def test_an_inline_comment_never_becomes_part_of_a_key(tmp_path, monkeypatch):
 
 
 def test_the_env_budget_and_provider_examples_run():
-    for module in (course._env, course.llm._budget, course.llm._providers):
+    for module in (course._base._env, course.llm._budget, course.llm._providers):
         failed, tried = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
         assert tried > 0 and failed == 0, module.__name__
