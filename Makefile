@@ -15,7 +15,7 @@ LAB_PORT ?= 8888
 LAB_ARGS ?=
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab test modules datasets doctor bench lint clean help
+.PHONY: lab test modules datasets doctor bench lint clean help workshop workshop-proxy
 
 help:
 	@echo "make lab      open the course in JupyterLab (installs into $(VENV) first)"
@@ -23,6 +23,7 @@ help:
 	@echo "make modules  regenerate modules/ from solutions/ with nbgrader"
 	@echo "make datasets rebuild the derived datasets from the installed packages"
 	@echo "make bench    run the benchmarks and write bench/results.md"
+	@echo "make workshop start a workshop JupyterHub on 127.0.0.1:$(WORKSHOP_PORT) (docs/instructor.md)"
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -35,7 +36,7 @@ $(VENV)/.installed: pyproject.toml | $(PY)
 
 $(VENV)/.installed-dev: pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e ".[dev]"
-	@touch $@ $(VENV)/.installed
+	@touch $@ $(VENV)/.installed $(VENV)/.installed-workshop
 
 lab: $(VENV)/.installed
 	$(BIN)/jupyter lab --ip=127.0.0.1 --port=$(LAB_PORT) $(ROOT_FLAG) \
@@ -54,6 +55,23 @@ datasets: $(VENV)/.installed
 
 doctor: $(VENV)/.installed
 	$(PY) -m course doctor
+
+# The workshop hub: JupyterHub from PyPI (the `workshop` extra), its proxy from npm into .workshop/.
+WORKSHOP_PORT ?= 8000
+CHP_VERSION   ?= 5.3.0
+CHP           := .workshop/node_modules/.bin/configurable-http-proxy
+
+$(VENV)/.installed-workshop: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e ".[workshop]"
+	@touch $@
+
+$(CHP):
+	npm install --prefix .workshop --no-audit --no-fund --loglevel=error configurable-http-proxy@$(CHP_VERSION)
+
+workshop-proxy: $(CHP)
+
+workshop: $(VENV)/.installed-workshop $(CHP)
+	WORKSHOP_PORT=$(WORKSHOP_PORT) deploy/workshop/start.sh
 
 bench: $(VENV)/.installed-dev
 	$(PY) -m bench $(BENCH_ARGS)
