@@ -40,7 +40,6 @@ c.JupyterHub.cookie_secret_file = str(STATE / "jupyterhub_cookie_secret")
 c.JupyterHub.pid_file = str(STATE / "jupyterhub.pid")
 c.JupyterHub.cleanup_servers = True  # stopping the hub stops every learner's server
 c.JupyterHub.cleanup_proxy = True
-c.JupyterHub.default_url = "/hub/home"
 
 # --- accounts: one shared workshop password, a fixed list of names -----------------------------
 c.JupyterHub.authenticator_class = "dummy"
