@@ -32,6 +32,7 @@ import html
 import json
 import os
 import secrets
+import shlex
 import shutil
 import signal
 import socket
@@ -67,10 +68,22 @@ def _why_skip() -> str:
     return ""
 
 
-if _why_skip():
-    pytest.skip(_why_skip(), allow_module_level=True)
+import requests  # noqa: E402  (a dependency of JupyterHub and litellm)
 
-import requests  # noqa: E402  (a JupyterHub dependency)
+# The instructor's commands, as docs/instructor.md shows them ("python" is the course's Python).
+INSTRUCTOR_RELEASES = [
+    "nbgrader db student import learners.csv",
+    f"nbgrader generate_assignment {MODULE} --force",
+    f"nbgrader release_assignment {MODULE} --force",
+]
+SELF_CHECK = f"python -m course check {MODULE}/{MODULE}.ipynb"
+INSTRUCTOR_GRADES = [
+    f"nbgrader collect {MODULE}",
+    f"python -m course grade {MODULE} --root . --no-progress",
+    f"python -m course report {MODULE} --root .",
+    f"python -m course feedback {MODULE} --root . --no-release",
+    f"nbgrader release_feedback {MODULE}",
+]
 
 MEASURED: dict = {}
 
@@ -118,8 +131,11 @@ class Hub:
         })
         return env
 
-    def run_as(self, user: str, *cmd: str, cwd: Path | None = None, timeout: int = 300):
-        """Run a command as ``user`` would in a terminal of their server."""
+    def run_as(self, user: str, command: str, cwd: Path | None = None, timeout: int = 600):
+        """Run a command line as ``user`` would in a terminal of their server."""
+        cmd = shlex.split(command)
+        if cmd[0] == "python":
+            cmd[0] = sys.executable
         return subprocess.run(cmd, cwd=cwd or self.home(user), env=self.env(user), timeout=timeout,
                               capture_output=True, text=True)
 
@@ -133,6 +149,8 @@ class Hub:
 @pytest.fixture(scope="module")
 def hub(tmp_path_factory):
     """deploy/workshop/start.sh on free ports in a temporary state folder; stopped and cleaned after."""
+    if _why_skip():
+        pytest.skip(_why_skip())
     state = tmp_path_factory.mktemp("workshop")
     port, hub_port, api_port = _free_ports(3)
     token, password = secrets.token_hex(24), secrets.token_urlsafe(16)
@@ -268,10 +286,8 @@ def _answered(nb: dict, answers: dict[str, str]) -> dict:
 def _release(hub: Hub) -> Path:
     """The instructor imports the class list, generates module 00 and releases it; returns the course folder."""
     course = hub.home(INSTRUCTOR) / "course"
-    for cmd in (["nbgrader", "db", "student", "import", "learners.csv"],
-                ["nbgrader", "generate_assignment", MODULE, "--force"],
-                ["nbgrader", "release_assignment", MODULE, "--force"]):
-        done = hub.run_as(INSTRUCTOR, *cmd, cwd=course)
+    for cmd in INSTRUCTOR_RELEASES:
+        done = hub.run_as(INSTRUCTOR, cmd, cwd=course)
         assert done.returncode == 0, f"{cmd}:\n{done.stdout}\n{done.stderr}"
     assert (hub.state / "exchange" / COURSE_ID / "outbound" / MODULE / f"{MODULE}.ipynb").is_file()
     return course
@@ -341,7 +357,7 @@ def test_workshop_release_fetch_submit_collect_grade_feedback(hub):
         assert r.status_code == 200, r.text
     MEASURED["release_and_fetch_s"] = round(time.monotonic() - flow_started, 1)
     checks_started = time.monotonic()
-    checks = {learner: hub.run_as(learner, sys.executable, "-m", "course", "check", path) for learner in SCRIPTS}
+    checks = {learner: hub.run_as(learner, SELF_CHECK) for learner in SCRIPTS}
     MEASURED["self_checks_s"] = round(time.monotonic() - checks_started, 1)
     out = {learner: done.stdout + done.stderr for learner, done in checks.items()}
     assert checks["learner01"].returncode == 0, out["learner01"]
@@ -355,12 +371,8 @@ def test_workshop_release_fetch_submit_collect_grade_feedback(hub):
 
     # Instructor: collect, grade, report, feedback.
     graded_started = time.monotonic()
-    for cmd in (["nbgrader", "collect", MODULE],
-                [sys.executable, "-m", "course", "grade", MODULE, "--root", ".", "--no-progress"],
-                [sys.executable, "-m", "course", "report", MODULE, "--root", "."],
-                [sys.executable, "-m", "course", "feedback", MODULE, "--root", ".", "--no-release"],
-                ["nbgrader", "release_feedback", MODULE]):
-        done = hub.run_as(INSTRUCTOR, *cmd, cwd=course)
+    for cmd in INSTRUCTOR_GRADES:
+        done = hub.run_as(INSTRUCTOR, cmd, cwd=course)
         assert done.returncode == 0, f"{cmd}:\n{done.stdout}\n{done.stderr}"
     MEASURED["grading_s"] = round(time.monotonic() - graded_started, 1)
     assert sorted(p.name for p in (course / "submitted").iterdir()) == sorted(SCRIPTS)
@@ -397,6 +409,16 @@ def test_workshop_release_fetch_submit_collect_grade_feedback(hub):
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "workshop-measurements.json").write_text(json.dumps(MEASURED, indent=1), encoding="utf-8")
     print(json.dumps(MEASURED, indent=1))
+
+
+def test_the_instructor_guide_shows_every_command_the_workshop_test_runs():
+    """docs/instructor.md's workshop flow lists the test's commands, in the same order."""
+    guide = (ROOT / "docs" / "instructor.md").read_text(encoding="utf-8")
+    flow = guide[guide.index("### The flow"):guide.index("### What was measured")]
+    commands = [" ".join(line.split("#")[0].split()) for line in flow.splitlines()]
+    wanted = [*INSTRUCTOR_RELEASES, SELF_CHECK, *INSTRUCTOR_GRADES]
+    found = [c for c in commands if c in wanted]
+    assert found == wanted
 
 
 def _why_no_browser() -> str:
