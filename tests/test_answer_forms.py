@@ -242,7 +242,7 @@ REFRESH = {
         'course.load("model_licences").set_index("release").loc["Qwen2.5-72B", "mau_threshold"]',
     ),
     "03_commoditisation": (
-        [("price_catalog.csv", {"canonical_model": "DeepSeek-R1", "provider": "deepinfra"}, _scale(*PRICE_COLUMNS, by=3.0))],
+        [("price_catalog.csv", {"canonical_model": "DeepSeek-R1", "provider": "sambanova"}, _scale(*PRICE_COLUMNS, by=1.2))],
         'course.price_spread(course.load("price_catalog"), "DeepSeek-R1")',
     ),
     "05_strategy": (
