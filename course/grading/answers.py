@@ -96,9 +96,9 @@ def number(value: object, name: str = "the answer", *, kind: str | None = None,
         The learner's answer: a Python, numpy or pandas scalar number.
     name : str
         The variable's name, used in failure messages.
-    kind : {None, "fraction", "percent", "positive"}, optional
-        ``"fraction"`` requires 0 to 1 (a rate or share such as 0.25), ``"percent"``
-        requires a number above 1 and at most 100, and ``"positive"`` requires more than 0.
+    kind : {None, "fraction", "positive"}, optional
+        ``"fraction"`` requires 0 to 1 (the course states every rate and share as a
+        fraction, such as 0.25), and ``"positive"`` requires more than 0.
     unit : str, optional
         Unit named in the failure messages, e.g. ``"dollars per million tokens"``.
 
@@ -123,6 +123,8 @@ def number(value: object, name: str = "the answer", *, kind: str | None = None,
     ...
     AssertionError: share should be a fraction between 0 and 1, such as 0.25 for a quarter, not a percentage such as 25
     """
+    if kind not in {None, "fraction", "positive"}:
+        raise ValueError(f"unknown kind {kind!r}")
     what = f"{name} ({unit})" if unit else name
     result = _plain_number(value, what)
     if kind == "fraction" and not 0 <= result <= 1:
@@ -130,12 +132,8 @@ def number(value: object, name: str = "the answer", *, kind: str | None = None,
             _fail(f"{name} should be a fraction between 0 and 1, such as 0.25 for a quarter, "
                   f"not a percentage such as 25")
         _fail(f"{name} should be a fraction between 0 and 1, such as 0.25 for a quarter")
-    if kind == "percent" and not 1 < result <= 100:
-        _fail(f"{name} should be a percentage such as 25 for a quarter, not a fraction such as 0.25")
     if kind == "positive" and not result > 0:
         _fail(f"{what} should be more than 0")
-    if kind not in {None, "fraction", "percent", "positive"}:
-        raise ValueError(f"unknown kind {kind!r}")
     return result
 
 
