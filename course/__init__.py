@@ -48,6 +48,7 @@ _API: dict[str, str] = {
     "RoutingError": "course.llm._router",
     # grading, for learners
     "check": "course.grading._check",
+    "expect": "course.grading.answers",
     # prices and units
     "per_million": "course.calculators._units",
     "monthly_bill": "course.calculators._units",

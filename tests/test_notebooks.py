@@ -107,3 +107,33 @@ def test_module_follows_the_skeleton(module):
     for cell in graded:
         first = cell.source.lstrip().splitlines()[0]
         assert first.startswith('"""'), f"{cell.metadata['nbgrader']['grade_id']}: first line should be a docstring"
+
+
+def _conventions(module: str) -> tuple[int, str]:
+    nb = solution(module)
+    for index, cell in enumerate(nb.cells):
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == "conventions":
+            return index, cell.source
+    raise AssertionError(f"{module} has no locked 'conventions' cell")
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_conventions_are_stated_before_the_first_part_and_the_same_in_every_module(module):
+    index, text = _conventions(module)
+    _, reference = _conventions(MODULES[0])
+    assert text == reference, "the conventions cell differs from module 00's: state one convention course-wide"
+    assert "fractions between 0 and 1" in text
+    nb = solution(module)
+    first_part = next(i for i, c in enumerate(nb.cells) if c.cell_type == "markdown" and "## Part " in c.source)
+    assert index < first_part, "state the conventions before the first question"
+    assert nb.cells[index].metadata["nbgrader"]["locked"]
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_every_grade_cell_reads_the_answer_through_course_expect(module):
+    nb = solution(module)
+    graded = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")]
+    without = [c.metadata["nbgrader"]["grade_id"] for c in graded if "course.expect." not in c.source]
+    assert not without, f"grade cells that compare raw answers: {without}"
+    raw_checks = [c.metadata["nbgrader"]["grade_id"] for c in graded if "(int, float)" in c.source]
+    assert not raw_checks, f"isinstance(x, (int, float)) refuses numpy numbers: {raw_checks}"
