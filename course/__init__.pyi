@@ -135,6 +135,7 @@ from course.evaluation._harness import check_answer as check_answer
 from course.evaluation._harness import eval_tasks as eval_tasks
 from course.evaluation._harness import evaluate as evaluate
 from course.grading._check import check as check
+from course.grading.answers import expect as expect
 from course.llm._budget import budget as budget
 from course.llm._client import (
     Answer as Answer,
