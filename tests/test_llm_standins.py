@@ -233,3 +233,21 @@ def test_a_failed_named_model_is_never_silently_replaced(monkeypatch):
     with pytest.raises(LLMError):
         ask("Hi", model=DEFAULT_MODELS["groq"], retries=0)
     assert math.isclose(course.budget().reserved_usd, 0.0)
+
+
+def test_same_weights_across_hosts_are_live_priced_listings_of_one_model(standins):
+    names = _providers.same_weights_models("gpt-oss-120b")
+    assert names == ["groq/openai/gpt-oss-120b", "cerebras/gpt-oss-120b", "together_ai/openai/gpt-oss-120b"]
+    assert all(live_in_price_map(m) for m in names)  # fireworks' listing is retired in the map
+    table = course.compare("What is a token?", names, max_tokens=32)
+    assert table["error"].isna().all() and (table["cost_usd"] > 0).all()
+    assert table["provider"].tolist() == ["groq", "cerebras", "together"]
+
+
+def test_same_weights_without_two_keyed_hosts_is_the_simulated_comparison(monkeypatch):
+    _clear(monkeypatch)
+    monkeypatch.setenv("COURSE_LLM_BACKEND", "auto")
+    monkeypatch.setenv("GROQ_API_KEY", FAKE["groq"])  # one host is no comparison
+    names = _providers.same_weights_models()
+    assert names == list(_providers.SANDBOX_SAME_WEIGHTS)
+    assert {n.rsplit("/", 1)[1] for n in names} == {"llama-3.1-405b"} and len(names) == 2
