@@ -79,7 +79,7 @@ INSTRUCTOR_RELEASES = [
 SELF_CHECK = f"python -m course check {MODULE}/{MODULE}.ipynb"
 INSTRUCTOR_GRADES = [
     f"nbgrader collect {MODULE}",
-    f"python -m course grade {MODULE} --root . --no-progress",
+    f"python -m course grade {MODULE} --root . --timeout 60 --no-progress",
     f"python -m course report {MODULE} --root .",
     f"python -m course feedback {MODULE} --root . --no-release",
     f"nbgrader release_feedback {MODULE}",
@@ -371,9 +371,14 @@ def test_workshop_release_fetch_submit_collect_grade_feedback(hub):
 
     # Instructor: collect, grade, report, feedback.
     graded_started = time.monotonic()
+    transcript = []
     for cmd in INSTRUCTOR_GRADES:
         done = hub.run_as(INSTRUCTOR, cmd, cwd=course)
-        assert done.returncode == 0, f"{cmd}:\n{done.stdout}\n{done.stderr}"
+        transcript.append(f"$ {cmd}\n{done.stdout}\n{done.stderr}")
+        assert done.returncode == 0, transcript[-1]
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "workshop-instructor.log").write_text("\n".join(transcript), encoding="utf-8")
+    shutil.copytree(course / "grading" / "logs" / MODULE, ARTIFACTS / "workshop-grading-logs", dirs_exist_ok=True)
     MEASURED["grading_s"] = round(time.monotonic() - graded_started, 1)
     assert sorted(p.name for p in (course / "submitted").iterdir()) == sorted(SCRIPTS)
     assert (course / "grading" / "reports" / MODULE / "scores.csv").is_file()
@@ -385,7 +390,7 @@ def test_workshop_release_fetch_submit_collect_grade_feedback(hub):
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
         for learner, (_wrong, lost) in SCRIPTS.items():
             parts = {gid: gb.find_grade(gid, MODULE, MODULE, learner).score for gid in points}
-            assert parts == {gid: (0.0 if gid in lost else p) for gid, p in points.items()}, learner
+            assert parts == {gid: (0.0 if gid in lost else p) for gid, p in points.items()}, transcript[1]
             assert gb.find_submission(MODULE, learner).score == sum(points.values()) - sum(points[g] for g in lost)
 
     # Learners: fetch their feedback; it shows no hidden test.
