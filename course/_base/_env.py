@@ -71,6 +71,8 @@ def load_dotenv(path: Path | None = None, *, override: bool = False) -> list[str
     >>> os.environ.pop("COURSE_DOCTEST_KEY")
     'abc'
     """
+    if os.environ.get("COURSE_NO_DOTENV"):
+        return []  # set for grading kernels: student code never sees the instructor's keys
     path = path or find_dotenv()
     if path is None:
         return []

@@ -32,6 +32,9 @@ from course._base._env import PROVIDERS, Provider, load_dotenv
 from course.data._profiles import SandboxModel, load_models
 from course.llm._errors import MissingKeyError, ProviderDownError, UnknownModelError
 
+#: Model-name prefixes that answer while a notebook is graded: nothing leaves the machine.
+GRADING_MODELS = ("sandbox/", "local/smollm2")
+
 OLLAMA_URL = "http://localhost:11434/v1"  # Ollama's OpenAI-compatible endpoint by default
 
 #: A cheap default model per provider: live (no past ``deprecation_date``) in the price map of
@@ -232,11 +235,15 @@ def resolve(model: str) -> Target:
     UnknownModelError
         The name cannot be routed to any provider.
     ProviderDownError
-        ``local/...`` is asked for but no local server answers.
+        ``local/...`` is asked for but no local server answers, or a live model is
+        asked for while a notebook is being graded (grading runs offline).
     """
     if not isinstance(model, str) or not model.strip():
         raise UnknownModelError(f"a model name is a non-empty string, got {model!r}")
     model = model.strip()
+    if os.environ.get("COURSE_GRADING") and not model.startswith(GRADING_MODELS):
+        raise ProviderDownError("grading runs offline: only the sandbox and the course's own local "
+                                "model answer", model=model)
     prefix, _, rest = model.partition("/")
     if prefix == "sandbox":
         from course.llm.servers._sandbox import SANDBOX_KEY, sandbox
