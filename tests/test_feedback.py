@@ -32,7 +32,7 @@ def test_hidden_lines_lists_module_00s_hidden_tests():
     """Each hidden block's lines, markers included, are what a feedback file must never show."""
     lines = hidden_lines(SOURCE)
     assert "### BEGIN HIDDEN TESTS" in lines
-    assert any("60.0" in line for line in lines)
+    assert any("course.per_million(0.06, per=1_000)" in line for line in lines)
 
 
 def test_the_preprocessor_works_by_cell_and_leaves_the_learners_code_alone():

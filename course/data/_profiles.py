@@ -4,10 +4,8 @@ Each profile imitates one kind of inference provider. Its prices come from rows
 of ``datasets/price_catalog.csv`` and its speeds from rows of
 ``datasets/provider_speed_claims.csv`` (vendor claims and third-party medians,
 labelled as such there). Nothing here is measured: every profile is SIMULATED.
-
-If a dataset file is missing (a fresh checkout before the datasets are built),
-a small fixture with the same figures, copied from the course's fact sheet, is
-used instead and the ``source`` columns say so.
+The datasets are the only copy of these figures: a missing file is a
+:class:`course.DatasetError`, as for any other loader call.
 """
 
 from __future__ import annotations
@@ -17,7 +15,6 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from course._base._paths import datasets_dir
 from course.data._datasets import load
 
 
@@ -48,8 +45,8 @@ PROFILE_SPECS: tuple[ProfileSpec, ...] = (
         "chip", "custom-chip",
         "SIMULATED fast custom-chip provider (Cerebras catalog prices and vendor speed claims)",
         (
-            ModelSpec("llama-3.1-8b", ("cerebras", "cerebras/llama3.1-8b"), ("Cerebras", "Llama 3.1 8B")),
-            ModelSpec("llama-3.1-70b", ("cerebras", "cerebras/llama3.1-70b"), ("Cerebras", "Llama 3.1 70B")),
+            ModelSpec("llama-3.1-8b", ("cerebras", "cerebras/llama-3.1-8b"), ("Cerebras", "Llama 3.1 8B")),
+            ModelSpec("llama-3.1-70b", ("cerebras", "cerebras/llama-3.1-70b"), ("Cerebras", "Llama 3.1 70B")),
         ),
     ),
     ProfileSpec(
@@ -78,30 +75,6 @@ PROFILE_SPECS: tuple[ProfileSpec, ...] = (
         ),
     ),
 )
-
-# Used only when a dataset file is absent. Figures: litellm 1.106.2's bundled price map
-# (prices) and the course fact sheet, section 5 (speeds).
-_FIXTURE_PRICES = [
-    {"provider": "cerebras", "provider_model_id": "cerebras/llama3.1-8b", "canonical_model": "llama-3.1-8b",
-     "input_usd_per_m": "0.10", "output_usd_per_m": "0.10"},
-    {"provider": "cerebras", "provider_model_id": "cerebras/llama3.1-70b", "canonical_model": "llama-3.1-70b",
-     "input_usd_per_m": "0.60", "output_usd_per_m": "0.60"},
-    {"provider": "together_ai", "provider_model_id": "together_ai/meta-llama/Llama-3.1-405B-Instruct",
-     "canonical_model": "llama-3.1-405b", "input_usd_per_m": "3.50", "output_usd_per_m": "3.50"},
-    {"provider": "fireworks_ai", "provider_model_id": "fireworks_ai/accounts/fireworks/models/llama-v3p1-405b-instruct",
-     "canonical_model": "llama-3.1-405b", "input_usd_per_m": "3.00", "output_usd_per_m": "3.00"},
-    {"provider": "openai", "provider_model_id": "gpt-4o-mini", "canonical_model": "gpt-4o-mini",
-     "input_usd_per_m": "0.15", "output_usd_per_m": "0.60"},
-]
-_FIXTURE_SPEEDS = [
-    {"provider": "Cerebras", "model": "Llama 3.1 8B", "tokens_per_s": "1800", "ttft_s": "", "date": "2024-08"},
-    {"provider": "Cerebras", "model": "Llama 3.1 70B", "tokens_per_s": "450", "ttft_s": "", "date": "2024-08"},
-    {"provider": "median across providers", "model": "Llama 3.1 405B", "tokens_per_s": "27.9",
-     "ttft_s": "", "date": "2025-02"},
-    {"provider": "median across providers", "model": "GPT-4o-mini", "tokens_per_s": "112",
-     "ttft_s": "", "date": "2025-02"},
-]
-
 
 @dataclass(frozen=True)
 class SandboxModel:
@@ -145,10 +118,8 @@ def _text(value) -> str:
     return str(value)
 
 
-def _read(name: str, fixture: list[dict]) -> tuple[list[dict], str]:
-    """The rows of dataset ``name`` (through :func:`course.load`) as text, or ``fixture`` without it."""
-    if not (datasets_dir() / f"{name}.csv").is_file():
-        return fixture, "fixture"
+def _read(name: str) -> tuple[list[dict], str]:
+    """The rows of dataset ``name`` (through :func:`course.load`) as text, and where they came from."""
     rows = [{key: _text(value) for key, value in record.items()} for record in load(name).to_dict("records")]
     return rows, f"datasets/{name}.csv"
 
@@ -186,8 +157,8 @@ def load_models() -> tuple[list[SandboxModel], list[str]]:
     skipped : list of str
         ``"profile/model: reason"`` for each model left out.
     """
-    prices, price_file = _read("price_catalog", _FIXTURE_PRICES)
-    speeds, speed_file = _read("provider_speed_claims", _FIXTURE_SPEEDS)
+    prices, price_file = _read("price_catalog")
+    speeds, speed_file = _read("provider_speed_claims")
     models, skipped = [], []
     for profile in PROFILE_SPECS:
         for spec in profile.models:
