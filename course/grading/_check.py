@@ -9,7 +9,7 @@ Two checks:
   notebook top to bottom in a fresh kernel, as the grader will, and reports every
   graded part: the final check before submitting.
 
-From a terminal the whole-notebook check From a terminal it exits non-zero when a part fails, unlike
+From a terminal the whole-notebook check exits non-zero when a part fails, unlike
 ``nbgrader validate``, which prints failures but exits 0. Hidden tests are not in
 the student notebooks, so a pass here is necessary, not sufficient.
 """
@@ -17,8 +17,10 @@ the student notebooks, so a pass here is necessary, not sufficient.
 from __future__ import annotations
 
 import html
+import importlib
 import json
 import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -230,6 +232,8 @@ def check_part(part: str, *, notebook: str | os.PathLike | None = None,
         report.error = str(err)
         return report
     scope = dict(_namespace() if namespace is None else namespace)  # the test's own names stay out
+    # Every module's locked set-up cell imports the toolkit, and grade cells read answers with it.
+    scope.setdefault("course", sys.modules.get("course") or importlib.import_module("course"))
     try:
         exec(compile(source, f"<test {grade_id}>", "exec"), scope)  # noqa: S102 - the notebook's own test
     except Exception as err:  # a failed test is a result, not a crash
