@@ -21,8 +21,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from course.data._datasets import datasets, load, read_datasheet
 from course._base._paths import datasets_dir
+from course.data._datasets import datasets, load, read_datasheet
 
 __all__ = ["Finding", "as_of_date", "audit_dataset", "audit", "format_findings"]
 
