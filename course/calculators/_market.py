@@ -51,7 +51,7 @@ def _catalog(catalog: pd.DataFrame | None) -> pd.DataFrame:
     if "resells" in catalog.columns:
         # Gateways and resellers pass on another seller's model: counting them would inflate
         # "providers per model" and the spreads (datasets/price_catalog.md, provider kinds).
-        catalog = catalog[~catalog["resells"].astype(bool)]
+        catalog = catalog[~catalog["resells"].fillna(False).astype(bool)]
     return catalog
 
 
@@ -106,7 +106,11 @@ def _check_model(frame: pd.DataFrame, model: str) -> None:
 
 
 def providers_per_model(catalog: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Count the distinct providers that list each canonical model.
+    """Count the distinct providers that sell each canonical model themselves.
+
+    Resold listings (the catalog's ``resells`` column: a gateway's listing, or a GPU cloud
+    reselling a closed model) are left out, so a reseller does not inflate the count. A catalog
+    without a ``resells`` column counts every listing's provider.
 
     Parameters
     ----------
@@ -117,13 +121,17 @@ def providers_per_model(catalog: pd.DataFrame | None = None) -> pd.DataFrame:
     -------
     pandas.DataFrame
         Indexed by ``canonical_model``, with columns ``open_weights`` and ``n_providers``;
-        sorted by ``n_providers`` (most first), then by name.
+        sorted by ``n_providers`` (most first), then by name. A model listed only by
+        resellers is left out.
 
     Examples
     --------
-    >>> table = providers_per_model()
-    >>> bool(table.loc["Llama 3.3 70B", "n_providers"] > table.loc["gpt-4.1", "n_providers"])
-    True
+    >>> import pandas as pd
+    >>> tiny = pd.DataFrame({"provider": ["lab", "cloud", "gateway"],
+    ...                      "canonical_model": ["M", "M", "M"], "open_weights": [True] * 3,
+    ...                      "blended_usd_per_m": [1.0, 0.8, 1.0], "resells": [False, False, True]})
+    >>> int(providers_per_model(tiny).loc["M", "n_providers"])
+    2
     """
     frame = _catalog(catalog)
     table = (frame.assign(provider=frame["provider"].astype(str))
