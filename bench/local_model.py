@@ -38,7 +38,7 @@ def _measure(eng, prompt: list[int], decode_tokens: int, batch_sizes: tuple[int,
 
 
 def run(*, small: bool = False) -> tuple[str, dict]:
-    from course.local.engine import load_engine
+    from course.local.loader import load_engine
     from course.local.llamacpp import llama_cpp_available
 
     decode_tokens = 4 if small else 32

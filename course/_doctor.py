@@ -1,7 +1,7 @@
 """``course doctor``: is this machine ready for the course?
 
 Reports package versions, which providers have keys (names only, never a key),
-whether a local model server answers, which backend live calls will use, and
+whether a local model server answers, the embedded local model, which backend live calls will use, and
 whether every dataset and its datasheet is present.
 """
 
@@ -81,6 +81,22 @@ def llm_checks() -> list[Check]:
     return checks
 
 
+def local_model_checks() -> list[Check]:
+    """The embedded model (``local/smollm2-135m``): file found, size, licence, engine (weights not loaded)."""
+    try:
+        from course.local import status
+
+        info = status()
+    except Exception as err:  # the doctor reports, it does not crash
+        return [Check("embedded local model", False, f"{type(err).__name__}: {err}")]
+    if not info["ok"]:
+        return [Check("embedded local model", False, info["problem"])]
+    engine = info["engine"] + ("" if info["llama_cpp"] else " (teaching engine; `make local-fast` adds llama.cpp)")
+    return [Check("embedded local model", True,
+                  f"{info['model']}: {info['path']} ({info['file_mb']} MB, licence {info['licence']}), "
+                  f"engine {engine}; call it as course.ask(..., model='local/{info['model']}')")]
+
+
 def dataset_checks() -> list[Check]:
     from course._base._paths import datasets_dir
 
@@ -112,7 +128,7 @@ def doctor() -> DoctorReport:
     >>> report.ok
     True
     """
-    return DoctorReport(package_checks() + llm_checks() + dataset_checks())
+    return DoctorReport(package_checks() + llm_checks() + local_model_checks() + dataset_checks())
 
 
 def add_arguments(parser) -> None:

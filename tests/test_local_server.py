@@ -11,7 +11,8 @@ import urllib.request
 import pytest
 
 import course.local as local
-from course.local.engine import KVCache, load_engine
+from course.local.engine import KVCache
+from course.local.loader import load_engine
 from course.local.server import LocalServer
 
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")

@@ -64,6 +64,12 @@ class Answer:
     finish_reason: str | None = None
     cost_estimated: bool = False  # True: no known price, charged at conservative_prices()
     route: list = field(default_factory=list)  # filled by a Router: what was tried, in order
+    #: True for the course's embedded model: it ran on this machine, so ``cost_usd`` is 0
+    #: (no API price) while the hardware, power and time are yours.
+    self_hosted: bool = False
+    #: The embedded model's own measurements (prefill/decode seconds and tokens/s, queue
+    #: wait, engine), or None for other backends.
+    timings: dict | None = None
 
     def __str__(self) -> str:
         return self.text
@@ -77,6 +83,8 @@ class Answer:
         cost = "unknown" if math.isnan(self.cost_usd) else f"${self.cost_usd:.6f}"
         if self.cost_estimated:
             cost += " (no known price: a conservative estimate)"
+        if self.self_hosted:
+            cost += " (self-hosted on this machine: no API price; your hardware and power are not counted)"
         return (f"<div>{badge}<code>{html.escape(self.model)}</code> via {html.escape(self.provider)}"
                 f"<blockquote>{html.escape(self.text)}</blockquote>"
                 f"latency {self.latency_s:.3f} s · TTFT {self.ttft_s:.3f} s · "
@@ -93,8 +101,8 @@ def _price_per_token(target: Target) -> tuple[tuple[float, float], bool]:
     """(input, output) US dollars per token, and whether that is a conservative estimate.
 
     Sandbox models: their catalog prices (SIMULATED). Hosted models: litellm's price
-    map. ``local/`` models: nothing on your own hardware (Ollama, vLLM), the prices a
-    LiteLLM proxy reports for its models. Whatever has no known price is charged at
+    map. ``local/`` models: nothing on your own hardware (the embedded
+    ``local/smollm2-135m``, Ollama, vLLM), the prices a LiteLLM proxy reports for its models. Whatever has no known price is charged at
     :func:`course.llm._budget.conservative_prices`, never at zero.
     """
     if target.backend == "local":
@@ -277,12 +285,21 @@ async def _acall(model: str | None, prompt, *, system: str | None = None,
         latency, ttft = simulated["latency_s"], simulated["ttft_s"]
     decode = latency - ttft
     tps = round(raw["tokens_out"] / decode, 6) if decode > 0 else math.nan
+    measured = None
+    if target.self_hosted and raw["id"]:
+        import course.local as local
+
+        measured = local.timing(raw["id"])
+        if measured:  # the engine's own clock: queue wait + prefill, and decode tokens/s
+            ttft = measured["ttft_s"]
+            tps = measured["decode_tokens_per_s"]
     latency, ttft = round(latency, 6), round(ttft, 6)
     return Answer(text=raw["text"], model=model, provider=target.provider, backend=target.backend,
                   latency_s=latency, ttft_s=ttft, tokens_in=raw["tokens_in"],
                   tokens_out=raw["tokens_out"], tokens_per_s=tps, cost_usd=cost,
                   simulated=target.simulated, wall_s=raw["wall"], attempts=attempt,
-                  finish_reason=raw["finish"], cost_estimated=estimated)
+                  finish_reason=raw["finish"], cost_estimated=estimated,
+                  self_hosted=target.self_hosted, timings=measured)
 
 
 # -- running coroutines from synchronous code, including inside Jupyter ------------------

@@ -5,8 +5,11 @@ course's own prefixes:
 
 ``sandbox/<profile>/<model>``
     the offline sandbox (always available), e.g. ``sandbox/chip/llama-3.1-8b``;
+``local/smollm2-135m``
+    the course's embedded open-weight model (:mod:`course.local`), started on
+    127.0.0.1 in this process on first use: offline, no key, no API price;
 ``local/<model>``
-    a server you or your instructor run: ``$COURSE_LOCAL_BASE_URL`` (an
+    any other name: a server you or your instructor run: ``$COURSE_LOCAL_BASE_URL`` (an
     OpenAI-compatible server such as llama.cpp or vLLM, or a workshop's LiteLLM
     proxy; its key in ``$COURSE_LOCAL_API_KEY`` is sent as ``Authorization: Bearer``)
     or Ollama (``$OLLAMA_HOST``, default localhost:11434, found by its ``/api/tags``);
@@ -72,6 +75,9 @@ SAME_WEIGHTS: dict[str, dict[str, str]] = {
 #: The sandbox's stand-in for the lesson: one open model on two SIMULATED hosts.
 SANDBOX_SAME_WEIGHTS = ("sandbox/gpucloud/llama-3.1-405b", "sandbox/aggregator/llama-3.1-405b")
 SANDBOX_DEFAULT = "sandbox/chip/llama-3.1-8b"
+#: The course's own open-weight model, SmolLM2-135M-Instruct, served on 127.0.0.1 by
+#: :mod:`course.local` (no Ollama and no ``$COURSE_LOCAL_BASE_URL`` needed).
+EMBEDDED_MODEL = "local/smollm2-135m"
 
 
 @dataclass(frozen=True)
@@ -90,6 +96,8 @@ class Target:
     server_prices: tuple[float, float] | None = None
     #: True for a server on your own hardware that charges nothing per token (Ollama, vLLM).
     free: bool = False
+    #: True for the course's embedded model (:mod:`course.local`), run in this very process.
+    self_hosted: bool = False
 
     @property
     def simulated(self) -> bool:
@@ -225,6 +233,22 @@ def _base_for(provider: Provider) -> str | None:
     return None
 
 
+def _embedded_target(model: str) -> Target:
+    """The embedded model: start :mod:`course.local`'s server once, reach it as ``openai/...``.
+
+    It runs on the learner's own machine, so no API price applies (``free``); the
+    hardware, the electricity and the time are the learner's (``self_hosted``).
+    """
+    import course.local as local
+
+    try:
+        base = local.ensure_server()
+    except local.LocalModelError as exc:
+        raise ProviderDownError(f"the embedded local model cannot start: {exc}", model=model) from None
+    return Target(model, "local", "self-hosted", f"openai/{local.MODEL_NAME}", api_base=base,
+                  api_key="local", free=True, self_hosted=True)
+
+
 def resolve(model: str) -> Target:
     """Work out the backend, provider and litellm arguments for ``model``.
 
@@ -251,6 +275,8 @@ def resolve(model: str) -> Target:
         box = sandbox()
         return Target(model, "sandbox", f"sandbox-{rest.partition('/')[0]}", f"openai/{rest}",
                       api_base=box.base_url, api_key=SANDBOX_KEY, sandbox_model=box.models.get(rest))
+    if model == EMBEDDED_MODEL:
+        return _embedded_target(model)
     if prefix == "local":
         base = local_server()
         if base is None:

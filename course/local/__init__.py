@@ -22,7 +22,7 @@ import threading
 from course.local._errors import LocalModelError, LocalOutOfMemoryError
 
 __all__ = ["MODEL_NAME", "LocalModelError", "LocalOutOfMemoryError", "ensure_server", "local_server",
-           "load_engine", "status", "stop_server"]
+           "load_engine", "status", "stop_server", "timing"]
 
 #: The model's name on the local server (litellm: ``openai/smollm2-135m``).
 MODEL_NAME = "smollm2-135m"
@@ -47,7 +47,7 @@ def local_server(engine: str | None = None):
     global _server
     with _server_lock:
         if _server is None or not _server.running:
-            from course.local.engine import load_engine as _load
+            from course.local.loader import load_engine as _load
             from course.local.server import LocalServer
 
             _server = LocalServer(_load(engine)).start()
@@ -80,9 +80,19 @@ def stop_server() -> None:
         _server = None
 
 
+def timing(response_id: str) -> dict | None:
+    """The measured timings of one response of the running server, or None.
+
+    Keys: ``engine``, ``prompt_tokens``, ``completion_tokens``, ``prefill_s``, ``decode_s``,
+    ``prefill_tokens_per_s``, ``decode_tokens_per_s``, ``queue_s``, ``ttft_s``, ``latency_s``.
+    """
+    server = _server
+    return server.timing(response_id) if server is not None else None
+
+
 def load_engine(kind: str | None = None, **kwargs):
-    """Return the (cached) engine: see :func:`course.local.engine.load_engine`."""
-    from course.local.engine import load_engine as _load
+    """Return the (cached) engine: see :func:`course.local.loader.load_engine`."""
+    from course.local.loader import load_engine as _load
 
     return _load(kind, **kwargs)
 
@@ -93,7 +103,8 @@ def status() -> dict:
     Returns
     -------
     dict
-        ``ok`` (bool), ``model`` (name), ``path``, ``file_mb``, ``engine`` (what ``auto``
+        ``ok`` (bool), ``model`` (name), ``path``, ``file_mb``, ``licence`` (from the
+        file's metadata), ``engine`` (what ``auto``
         picks), ``llama_cpp`` (installed?), ``server`` (base URL or None) and ``problem``
         (None, or what is wrong and what to do).
 
@@ -110,7 +121,7 @@ def status() -> dict:
 
     fast = llama_cpp_available()
     info = {"ok": False, "model": MODEL_NAME, "path": None, "file_mb": None,
-            "engine": "llama.cpp" if fast else "numpy", "llama_cpp": fast,
+            "licence": None, "engine": "llama.cpp" if fast else "numpy", "llama_cpp": fast,
             "server": _server.base_url if _server is not None and _server.running else None, "problem": None}
     try:
         path = model_path()
@@ -126,5 +137,12 @@ def status() -> dict:
         if fh.read(4) != b"GGUF":
             info["problem"] = f"The model file {path} is not a GGUF file (corrupt?). Reinstall: {INSTALL_HINT}."
             return info
+    try:
+        from course.local.model_file import GGUFFile
+
+        info["licence"] = str(GGUFFile.open(path).metadata.get("general.license", "?"))
+    except (LocalModelError, OSError, ValueError) as exc:
+        info["problem"] = f"The model file {path} cannot be read ({exc}). Reinstall: {INSTALL_HINT}."
+        return info
     info["ok"] = True
     return info

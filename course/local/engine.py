@@ -55,7 +55,6 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
@@ -298,6 +297,7 @@ class NumpyEngine:
 
     Examples
     --------
+    >>> from course.local.loader import load_engine
     >>> eng = load_engine("numpy")
     >>> g = eng.generate(eng.chat_tokens([{"role": "user", "content": "What is 2+2?"}]), max_tokens=8)
     >>> g.finish_reason in ("stop", "length"), g.completion_tokens <= 8, g.prefill_s > 0
@@ -372,6 +372,7 @@ class NumpyEngine:
 
         Examples
         --------
+        >>> from course.local.loader import load_engine
         >>> m = load_engine("numpy").memory()
         >>> m["params"], round(m["fp32_bytes"] / m["file_bytes"], 1)
         (134515008, 5.5)
@@ -576,50 +577,6 @@ class NumpyEngine:
         return picks
 
 
-_engines: dict[tuple, object] = {}
-_engines_lock = threading.Lock()
-
-
 def load_tokenizer(path: str | os.PathLike | None = None) -> Tokenizer:
     """The model's tokenizer alone (reads the GGUF metadata, not the weights)."""
     return Tokenizer(GGUFFile.open(model_path() if path is None else path).metadata)
-
-
-def load_engine(kind: str | None = None, *, path: str | os.PathLike | None = None,
-                context: int | None = None):
-    """Return the engine for the local model, loading it once per process.
-
-    Parameters
-    ----------
-    kind : {"auto", "numpy", "llama.cpp"}, optional
-        ``"auto"`` (the default, or ``$COURSE_LOCAL_ENGINE``) takes llama.cpp when
-        ``llama-cpp-python`` is installed and the numpy engine otherwise.
-    path : path-like, optional
-        A GGUF file instead of the installed model.
-    context : int, optional
-        Cap the context window.
-
-    Raises
-    ------
-    LocalModelError
-        Missing or corrupt model file, too little memory, or ``kind="llama.cpp"``
-        without llama-cpp-python.
-    """
-    kind = kind or os.environ.get("COURSE_LOCAL_ENGINE", "auto")
-    if kind not in ("auto", "numpy", "llama.cpp"):
-        raise ValueError(f"unknown engine {kind!r}; choose 'auto', 'numpy' or 'llama.cpp'")
-    if kind == "auto":
-        from course.local.llamacpp import llama_cpp_available
-
-        kind = "llama.cpp" if llama_cpp_available() else "numpy"
-    resolved = Path(model_path() if path is None else path)
-    key = (kind, str(resolved), context)
-    with _engines_lock:
-        if key not in _engines:
-            if kind == "numpy":
-                _engines[key] = NumpyEngine(resolved, context=context)
-            else:
-                from course.local.llamacpp import LlamaCppEngine
-
-                _engines[key] = LlamaCppEngine(resolved, context=context)
-        return _engines[key]

@@ -25,7 +25,8 @@ from collections import OrderedDict
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from course.local._errors import LocalModelError, LocalOutOfMemoryError
-from course.local.engine import MODEL_NAME, ContextLengthError, load_engine, render_chat
+from course.local.engine import MODEL_NAME, ContextLengthError, render_chat
+from course.local.loader import load_engine
 
 #: Names a request may use for the model.
 MODEL_ALIASES = (MODEL_NAME, f"local/{MODEL_NAME}", f"openai/{MODEL_NAME}")
@@ -41,7 +42,7 @@ class LocalServer:
     Parameters
     ----------
     engine : object, optional
-        An engine from :func:`course.local.engine.load_engine`; default: load the default one.
+        An engine from :func:`course.local.loader.load_engine`; default: load the default one.
 
     Examples
     --------
