@@ -117,6 +117,12 @@ from course.calculators._strategy import (
 from course.calculators._strategy import (
     self_host_cost as self_host_cost,
 )
+from course.calculators._strategy import (
+    tensor_parallel_gpus as tensor_parallel_gpus,
+)
+from course.calculators._strategy import (
+    wilson_interval as wilson_interval,
+)
 from course.calculators._units import (
     cost_of_tokens as cost_of_tokens,
 )
@@ -137,6 +143,9 @@ from course.evaluation._harness import evaluate as evaluate
 from course.grading._check import check as check
 from course.grading.answers import expect as expect
 from course.llm._budget import budget as budget
+from course.llm._providers import (
+    same_weights_models as same_weights_models,
+)
 from course.llm._client import (
     Answer as Answer,
 )

@@ -43,6 +43,8 @@ __all__ = [
     "breakeven_tokens",
     "cost_curves",
     "self_host_cost",
+    "tensor_parallel_gpus",
+    "wilson_interval",
 ]
 
 HOURS_PER_MONTH = 730
@@ -400,3 +402,85 @@ def breakeven_over_time(
             }
         )
     return pd.DataFrame(rows, columns=["month", "api_usd_per_m", "gpu_hourly_usd", "breakeven_tokens"])
+
+
+def tensor_parallel_gpus(memory_gb: float, *, gpu_memory_gb: float, attention_heads: int) -> int:
+    """Return the fewest GPUs that hold one copy of a model split by tensor parallelism.
+
+    Tensor parallelism gives each GPU the same number of attention heads, so the number of GPUs
+    must divide ``attention_heads``. The answer is the smallest divisor of ``attention_heads`` that
+    is at least ``ceil(memory_gb / gpu_memory_gb)``. (Serving engines such as vLLM refuse a
+    tensor-parallel size that does not divide the head count.)
+
+    Parameters
+    ----------
+    memory_gb : float
+        Memory one copy needs (weights plus KV cache and activations), e.g. from
+        :func:`course.model_memory_gb`.
+    gpu_memory_gb : float
+        Memory of one GPU.
+    attention_heads : int
+        The model's number of attention heads (``num_attention_heads`` in its ``config.json``).
+
+    Returns
+    -------
+    int
+        GPUs per model replica.
+
+    Raises
+    ------
+    ValueError
+        If an input is not positive, or the model does not fit even with one head per GPU.
+
+    Examples
+    --------
+    >>> tensor_parallel_gpus(168, gpu_memory_gb=80, attention_heads=64)  # 3 would leave 64/3 heads
+    4
+    >>> tensor_parallel_gpus(19.2, gpu_memory_gb=80, attention_heads=32)
+    1
+    """
+    heads = whole("attention_heads", attention_heads)
+    at_least = math.ceil(positive("memory_gb", memory_gb) / positive("gpu_memory_gb", gpu_memory_gb))
+    for gpus in range(at_least, heads + 1):
+        if heads % gpus == 0:
+            return gpus
+    raise ValueError(f"{memory_gb} GB does not fit on {heads} GPUs of {gpu_memory_gb} GB")
+
+
+def wilson_interval(correct: int, total: int, *, z: float = 1.96) -> tuple[float, float]:
+    """Return the Wilson score interval for an accuracy of ``correct`` out of ``total``.
+
+    Unlike ``p +/- z * sqrt(p(1-p)/n)`` it stays inside 0 to 1 and is honest for small ``total``,
+    such as an evaluation on 15 tasks. ``z=1.96`` gives a 95% interval.
+
+    Parameters
+    ----------
+    correct : int
+        Tasks answered correctly (0 to ``total``).
+    total : int
+        Tasks in the evaluation (at least 1).
+    z : float, default 1.96
+        Standard normal quantile of the confidence level.
+
+    Returns
+    -------
+    tuple of float
+        ``(low, high)``, fractions between 0 and 1.
+
+    Examples
+    --------
+    >>> low, high = wilson_interval(14, 15)
+    >>> round(low, 3), round(high, 3)
+    (0.702, 0.988)
+    >>> wilson_interval(0, 15)[0]
+    0.0
+    """
+    n = whole("total", total)
+    k = int(correct)
+    if isinstance(correct, bool) or k != correct or not 0 <= k <= n:
+        raise ValueError(f"correct must be a whole number from 0 to total ({n}), got {correct!r}")
+    z = positive("z", z)
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return max(0.0, centre - half), min(1.0, centre + half)
