@@ -153,10 +153,12 @@ def self_host_cost(
     monthly_tokens: float,
     *,
     gpu_hourly_usd: float,
-    tokens_per_s_per_gpu: float,
+    tokens_per_s_per_gpu: float | None = None,
     utilisation: float = 0.5,
     min_gpus: int = 1,
     overhead_monthly_usd: float = 0.0,
+    whole_replicas: bool = False,
+    replica_tokens_per_s: float | None = None,
 ) -> SelfHostCost:
     """Return what serving ``monthly_tokens`` a month on rented GPUs costs.
 
@@ -178,6 +180,14 @@ def self_host_cost(
         GPUs needed to hold one copy of the model; they run all month.
     overhead_monthly_usd : float, default 0.0
         Engineering and operations per month (people, monitoring), in dollars.
+    whole_replicas : bool, default False
+        Grow capacity in whole model replicas of ``min_gpus`` GPUs each (as a real deployment
+        does: a replica serves requests only when it holds the whole model), rather than in
+        fractions of a GPU.
+    replica_tokens_per_s : float, optional
+        A throughput you **measured** for one whole replica (for example the tokens per second of
+        the local model on your machine), instead of ``tokens_per_s_per_gpu``; each GPU of the
+        replica is then credited ``replica_tokens_per_s / min_gpus``. Give one of the two.
 
     Returns
     -------
@@ -201,13 +211,32 @@ def self_host_cost(
     (1.0, 1460.0, 1.1111)
     >>> round(self_host_cost(100_000_000, gpu_hourly_usd=2.0, tokens_per_s_per_gpu=1_000).usd_per_m, 2)
     14.6
+
+    In whole replicas of 4 GPUs, 1.5 replicas' worth of traffic needs 2 replicas (8 GPUs):
+
+    >>> self_host_cost(1.5 * 4 * 1_314_000_000, gpu_hourly_usd=2.0, tokens_per_s_per_gpu=1_000,
+    ...                min_gpus=4, whole_replicas=True).gpus
+    8.0
+
+    A measured 40 tokens/s for one single-GPU replica, busy half the time, serves 52.56 million
+    tokens a month, so 100 million need two replicas:
+
+    >>> self_host_cost(100_000_000, gpu_hourly_usd=0.5, replica_tokens_per_s=40, whole_replicas=True).gpus
+    2.0
     """
     tokens = non_negative("monthly_tokens", monthly_tokens)
     hourly = non_negative("gpu_hourly_usd", gpu_hourly_usd)
     overhead = non_negative("overhead_monthly_usd", overhead_monthly_usd)
     floor = whole("min_gpus", min_gpus)
+    if (tokens_per_s_per_gpu is None) == (replica_tokens_per_s is None):
+        raise ValueError("give one of tokens_per_s_per_gpu and replica_tokens_per_s")
+    if replica_tokens_per_s is not None:
+        tokens_per_s_per_gpu = positive("replica_tokens_per_s", replica_tokens_per_s) / floor
     per_gpu = _gpu_capacity(tokens_per_s_per_gpu, utilisation)
-    gpus = max(float(floor), tokens / per_gpu)
+    if whole_replicas:
+        gpus = float(floor * max(1, math.ceil(tokens / (floor * per_gpu))))
+    else:
+        gpus = max(float(floor), tokens / per_gpu)
     gpu_hours = gpus * HOURS_PER_MONTH
     gpu_usd = gpu_hours * hourly
     total = gpu_usd + overhead
