@@ -113,6 +113,8 @@ _API: dict[str, str] = {
     "api_monthly_cost": "course.calculators._strategy",
     "blended_price": "course.calculators._strategy",
     "tensor_parallel_gpus": "course.calculators._strategy",
+    "self_host_sensitivity": "course.calculators._strategy",
+    "plot_sensitivity": "course.plots._strategy",
     "wilson_interval": "course.calculators._strategy",
     "same_weights_models": "course.llm._providers",
     "plot_self_host": "course.plots._strategy",

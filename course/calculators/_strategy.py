@@ -43,6 +43,7 @@ __all__ = [
     "breakeven_tokens",
     "cost_curves",
     "self_host_cost",
+    "self_host_sensitivity",
     "tensor_parallel_gpus",
     "wilson_interval",
 ]
@@ -513,3 +514,77 @@ def wilson_interval(correct: int, total: int, *, z: float = 1.96) -> tuple[float
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
     return max(0.0, centre - half), min(1.0, centre + half)
+
+
+SENSITIVITY_INPUTS = ("api_usd_per_m", "gpu_hourly_usd", "tokens_per_s_per_gpu", "utilisation",
+                      "overhead_monthly_usd", "monthly_tokens")
+
+
+def self_host_sensitivity(
+    monthly_tokens: float,
+    *,
+    api_usd_per_m: float,
+    factors: tuple[float, float] = (0.5, 2.0),
+    **self_host_options,
+) -> pd.DataFrame:
+    """Return which assumption, moved on its own, flips the API-or-self-host decision.
+
+    Each input of :data:`SENSITIVITY_INPUTS` is multiplied by each factor in turn (``utilisation`` is
+    capped at 1), the others held at their base values, and the monthly saving of self-hosting
+    (API cost minus self-hosting cost, from :func:`self_host_cost`) recomputed. A row ``flips``
+    when a factor changes the sign of the saving, i.e. the decision.
+
+    Parameters
+    ----------
+    monthly_tokens : float
+        The base workload, tokens a month.
+    api_usd_per_m : float
+        The base API price, dollars per million tokens.
+    factors : tuple of float, default (0.5, 2.0)
+        The low and high multipliers applied to each input.
+    **self_host_options
+        The other keywords of :func:`self_host_cost` (``gpu_hourly_usd``, ``tokens_per_s_per_gpu``,
+        ``utilisation``, ``min_gpus``, ``overhead_monthly_usd``, ``whole_replicas``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per input: ``input``, ``base``, ``low``, ``high``, ``saving_low_usd``,
+        ``saving_high_usd``, ``base_saving_usd``, ``flips`` (bool); sorted by the swing, largest first.
+
+    Examples
+    --------
+    >>> t = self_host_sensitivity(3e9, api_usd_per_m=4.0, gpu_hourly_usd=2.5, tokens_per_s_per_gpu=1_500,
+    ...                           utilisation=0.4, min_gpus=4, overhead_monthly_usd=6_000)
+    >>> t.loc[~t["flips"], "input"].tolist()  # one replica has room to spare at this volume
+    ['tokens_per_s_per_gpu', 'utilisation']
+    """
+    low_factor, high_factor = (positive("factor", f) for f in factors)
+    base = {"monthly_tokens": non_negative("monthly_tokens", monthly_tokens),
+            "api_usd_per_m": non_negative("api_usd_per_m", api_usd_per_m),
+            "utilisation": 0.5, "overhead_monthly_usd": 0.0, **self_host_options}
+
+    def saving(values: dict) -> float:
+        options = {k: v for k, v in values.items() if k not in ("monthly_tokens", "api_usd_per_m")}
+        own = self_host_cost(values["monthly_tokens"], **options).total_usd
+        return values["monthly_tokens"] / 1_000_000 * values["api_usd_per_m"] - own
+
+    base_saving = saving(base)
+    rows = []
+    for name in SENSITIVITY_INPUTS:
+        if base.get(name) is None:
+            continue
+        moved = []
+        for factor in (low_factor, high_factor):
+            value = base[name] * factor
+            if name == "utilisation":
+                value = min(1.0, value)
+            moved.append((value, saving({**base, name: value})))
+        (low, s_low), (high, s_high) = moved
+        rows.append({"input": name, "base": base[name], "low": low, "high": high,
+                     "saving_low_usd": s_low, "saving_high_usd": s_high, "base_saving_usd": base_saving,
+                     "flips": (s_low < 0) != (base_saving < 0) or (s_high < 0) != (base_saving < 0)})
+    table = pd.DataFrame(rows)
+    swing = (table["saving_high_usd"] - table["saving_low_usd"]).abs()
+    return table.assign(_swing=swing).sort_values("_swing", ascending=False, kind="stable").drop(
+        columns="_swing").reset_index(drop=True)
