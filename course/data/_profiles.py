@@ -48,8 +48,8 @@ PROFILE_SPECS: tuple[ProfileSpec, ...] = (
         "chip", "custom-chip",
         "SIMULATED fast custom-chip provider (Cerebras catalog prices and vendor speed claims)",
         (
-            ModelSpec("llama-3.1-8b", ("cerebras", "cerebras/llama3.1-8b"), ("Cerebras", "Llama 3.1 8B")),
-            ModelSpec("llama-3.1-70b", ("cerebras", "cerebras/llama3.1-70b"), ("Cerebras", "Llama 3.1 70B")),
+            ModelSpec("llama-3.1-8b", ("cerebras", "cerebras/llama-3.1-8b"), ("Cerebras", "Llama 3.1 8B")),
+            ModelSpec("llama-3.1-70b", ("cerebras", "cerebras/llama-3.1-70b"), ("Cerebras", "Llama 3.1 70B")),
         ),
     ),
     ProfileSpec(
@@ -82,9 +82,9 @@ PROFILE_SPECS: tuple[ProfileSpec, ...] = (
 # Used only when a dataset file is absent. Figures: litellm 1.106.2's bundled price map
 # (prices) and the course fact sheet, section 5 (speeds).
 _FIXTURE_PRICES = [
-    {"provider": "cerebras", "provider_model_id": "cerebras/llama3.1-8b", "canonical_model": "llama-3.1-8b",
+    {"provider": "cerebras", "provider_model_id": "cerebras/llama-3.1-8b", "canonical_model": "llama-3.1-8b",
      "input_usd_per_m": "0.10", "output_usd_per_m": "0.10"},
-    {"provider": "cerebras", "provider_model_id": "cerebras/llama3.1-70b", "canonical_model": "llama-3.1-70b",
+    {"provider": "cerebras", "provider_model_id": "cerebras/llama-3.1-70b", "canonical_model": "llama-3.1-70b",
      "input_usd_per_m": "0.60", "output_usd_per_m": "0.60"},
     {"provider": "together_ai", "provider_model_id": "together_ai/meta-llama/Llama-3.1-405B-Instruct",
      "canonical_model": "llama-3.1-405b", "input_usd_per_m": "3.50", "output_usd_per_m": "3.50"},
