@@ -117,6 +117,15 @@ from course.calculators._strategy import (
 from course.calculators._strategy import (
     self_host_cost as self_host_cost,
 )
+from course.calculators._strategy import (
+    self_host_sensitivity as self_host_sensitivity,
+)
+from course.calculators._strategy import (
+    tensor_parallel_gpus as tensor_parallel_gpus,
+)
+from course.calculators._strategy import (
+    wilson_interval as wilson_interval,
+)
 from course.calculators._units import (
     cost_of_tokens as cost_of_tokens,
 )
@@ -137,6 +146,9 @@ from course.evaluation._harness import evaluate as evaluate
 from course.grading._check import check as check
 from course.grading.answers import expect as expect
 from course.llm._budget import budget as budget
+from course.llm._providers import (
+    same_weights_models as same_weights_models,
+)
 from course.llm._client import (
     Answer as Answer,
 )
@@ -193,6 +205,7 @@ from course.plots._market import (
     plot_savings as plot_savings,
 )
 from course.plots._strategy import plot_self_host as plot_self_host
+from course.plots._strategy import plot_sensitivity as plot_sensitivity
 from course.widgets._cost_collapse import cost_calculator as cost_calculator
 from course.widgets._iaas import workload_explorer as workload_explorer
 from course.widgets._licences import licence_explorer as licence_explorer

@@ -29,12 +29,6 @@ NOTEBOOKS = sorted((ROOT / "solutions").glob("*/*.ipynb"))
 MODES = ["no-keys", "keys-no-network", "keys-standins"]
 FAKE = {p.name: f"sk-{p.name}-" + "MODEFAKEKEY" * 3 for p in PROVIDERS}
 CELL_TIMEOUT = 180
-#: Module 05's locked capstone cell takes every row of course.models() for a sandbox
-#: model; with a key, a live row crashes it (KeyError). The notebook must call
-#: course.models(live=False, local=False) (content engineer's change, in solutions/).
-PENDING = {("05_strategy", "keys-no-network"), ("05_strategy", "keys-standins")}
-
-
 def _closed_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -120,10 +114,6 @@ def _cases():
         for path in NOTEBOOKS:
             module = path.parent.name
             marks = [pytest.mark.slow, pytest.mark.xdist_group(f"modes-{mode}")]
-            if (module, mode) in PENDING:
-                marks.append(pytest.mark.xfail(strict=True, reason=(
-                    "module 05's capstone needs course.models(live=False, local=False) "
-                    "(a change in solutions/, pending with the content engineer)")))
             yield pytest.param(mode, path, marks=marks, id=f"{mode}-{module}")
 
 

@@ -43,6 +43,9 @@ __all__ = [
     "breakeven_tokens",
     "cost_curves",
     "self_host_cost",
+    "self_host_sensitivity",
+    "tensor_parallel_gpus",
+    "wilson_interval",
 ]
 
 HOURS_PER_MONTH = 730
@@ -151,10 +154,12 @@ def self_host_cost(
     monthly_tokens: float,
     *,
     gpu_hourly_usd: float,
-    tokens_per_s_per_gpu: float,
+    tokens_per_s_per_gpu: float | None = None,
     utilisation: float = 0.5,
     min_gpus: int = 1,
     overhead_monthly_usd: float = 0.0,
+    whole_replicas: bool = False,
+    replica_tokens_per_s: float | None = None,
 ) -> SelfHostCost:
     """Return what serving ``monthly_tokens`` a month on rented GPUs costs.
 
@@ -176,6 +181,14 @@ def self_host_cost(
         GPUs needed to hold one copy of the model; they run all month.
     overhead_monthly_usd : float, default 0.0
         Engineering and operations per month (people, monitoring), in dollars.
+    whole_replicas : bool, default False
+        Grow capacity in whole model replicas of ``min_gpus`` GPUs each (as a real deployment
+        does: a replica serves requests only when it holds the whole model), rather than in
+        fractions of a GPU.
+    replica_tokens_per_s : float, optional
+        A throughput you **measured** for one whole replica (for example the tokens per second of
+        the local model on your machine), instead of ``tokens_per_s_per_gpu``; each GPU of the
+        replica is then credited ``replica_tokens_per_s / min_gpus``. Give one of the two.
 
     Returns
     -------
@@ -199,13 +212,32 @@ def self_host_cost(
     (1.0, 1460.0, 1.1111)
     >>> round(self_host_cost(100_000_000, gpu_hourly_usd=2.0, tokens_per_s_per_gpu=1_000).usd_per_m, 2)
     14.6
+
+    In whole replicas of 4 GPUs, 1.5 replicas' worth of traffic needs 2 replicas (8 GPUs):
+
+    >>> self_host_cost(1.5 * 4 * 1_314_000_000, gpu_hourly_usd=2.0, tokens_per_s_per_gpu=1_000,
+    ...                min_gpus=4, whole_replicas=True).gpus
+    8.0
+
+    A measured 40 tokens/s for one single-GPU replica, busy half the time, serves 52.56 million
+    tokens a month, so 100 million need two replicas:
+
+    >>> self_host_cost(100_000_000, gpu_hourly_usd=0.5, replica_tokens_per_s=40, whole_replicas=True).gpus
+    2.0
     """
     tokens = non_negative("monthly_tokens", monthly_tokens)
     hourly = non_negative("gpu_hourly_usd", gpu_hourly_usd)
     overhead = non_negative("overhead_monthly_usd", overhead_monthly_usd)
     floor = whole("min_gpus", min_gpus)
+    if (tokens_per_s_per_gpu is None) == (replica_tokens_per_s is None):
+        raise ValueError("give one of tokens_per_s_per_gpu and replica_tokens_per_s")
+    if replica_tokens_per_s is not None:
+        tokens_per_s_per_gpu = positive("replica_tokens_per_s", replica_tokens_per_s) / floor
     per_gpu = _gpu_capacity(tokens_per_s_per_gpu, utilisation)
-    gpus = max(float(floor), tokens / per_gpu)
+    if whole_replicas:
+        gpus = float(floor * max(1, math.ceil(tokens / (floor * per_gpu))))
+    else:
+        gpus = max(float(floor), tokens / per_gpu)
     gpu_hours = gpus * HOURS_PER_MONTH
     gpu_usd = gpu_hours * hourly
     total = gpu_usd + overhead
@@ -400,3 +432,159 @@ def breakeven_over_time(
             }
         )
     return pd.DataFrame(rows, columns=["month", "api_usd_per_m", "gpu_hourly_usd", "breakeven_tokens"])
+
+
+def tensor_parallel_gpus(memory_gb: float, *, gpu_memory_gb: float, attention_heads: int) -> int:
+    """Return the fewest GPUs that hold one copy of a model split by tensor parallelism.
+
+    Tensor parallelism gives each GPU the same number of attention heads, so the number of GPUs
+    must divide ``attention_heads``. The answer is the smallest divisor of ``attention_heads`` that
+    is at least ``ceil(memory_gb / gpu_memory_gb)``. (Serving engines such as vLLM refuse a
+    tensor-parallel size that does not divide the head count.)
+
+    Parameters
+    ----------
+    memory_gb : float
+        Memory one copy needs (weights plus KV cache and activations), e.g. from
+        :func:`course.model_memory_gb`.
+    gpu_memory_gb : float
+        Memory of one GPU.
+    attention_heads : int
+        The model's number of attention heads (``num_attention_heads`` in its ``config.json``).
+
+    Returns
+    -------
+    int
+        GPUs per model replica.
+
+    Raises
+    ------
+    ValueError
+        If an input is not positive, or the model does not fit even with one head per GPU.
+
+    Examples
+    --------
+    >>> tensor_parallel_gpus(168, gpu_memory_gb=80, attention_heads=64)  # 3 would leave 64/3 heads
+    4
+    >>> tensor_parallel_gpus(19.2, gpu_memory_gb=80, attention_heads=32)
+    1
+    """
+    heads = whole("attention_heads", attention_heads)
+    at_least = math.ceil(positive("memory_gb", memory_gb) / positive("gpu_memory_gb", gpu_memory_gb))
+    for gpus in range(at_least, heads + 1):
+        if heads % gpus == 0:
+            return gpus
+    raise ValueError(f"{memory_gb} GB does not fit on {heads} GPUs of {gpu_memory_gb} GB")
+
+
+def wilson_interval(correct: int, total: int, *, z: float = 1.96) -> tuple[float, float]:
+    """Return the Wilson score interval for an accuracy of ``correct`` out of ``total``.
+
+    Unlike ``p +/- z * sqrt(p(1-p)/n)`` it stays inside 0 to 1 and is honest for small ``total``,
+    such as an evaluation on 15 tasks. ``z=1.96`` gives a 95% interval.
+
+    Parameters
+    ----------
+    correct : int
+        Tasks answered correctly (0 to ``total``).
+    total : int
+        Tasks in the evaluation (at least 1).
+    z : float, default 1.96
+        Standard normal quantile of the confidence level.
+
+    Returns
+    -------
+    tuple of float
+        ``(low, high)``, fractions between 0 and 1.
+
+    Examples
+    --------
+    >>> low, high = wilson_interval(14, 15)
+    >>> round(low, 3), round(high, 3)
+    (0.702, 0.988)
+    >>> wilson_interval(0, 15)[0]
+    0.0
+    """
+    n = whole("total", total)
+    k = int(correct)
+    if isinstance(correct, bool) or k != correct or not 0 <= k <= n:
+        raise ValueError(f"correct must be a whole number from 0 to total ({n}), got {correct!r}")
+    z = positive("z", z)
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+SENSITIVITY_INPUTS = ("api_usd_per_m", "gpu_hourly_usd", "tokens_per_s_per_gpu", "utilisation",
+                      "overhead_monthly_usd", "monthly_tokens")
+
+
+def self_host_sensitivity(
+    monthly_tokens: float,
+    *,
+    api_usd_per_m: float,
+    factors: tuple[float, float] = (0.5, 2.0),
+    **self_host_options,
+) -> pd.DataFrame:
+    """Return which assumption, moved on its own, flips the API-or-self-host decision.
+
+    Each input of :data:`SENSITIVITY_INPUTS` is multiplied by each factor in turn (``utilisation`` is
+    capped at 1), the others held at their base values, and the monthly saving of self-hosting
+    (API cost minus self-hosting cost, from :func:`self_host_cost`) recomputed. A row ``flips``
+    when a factor changes the sign of the saving, i.e. the decision.
+
+    Parameters
+    ----------
+    monthly_tokens : float
+        The base workload, tokens a month.
+    api_usd_per_m : float
+        The base API price, dollars per million tokens.
+    factors : tuple of float, default (0.5, 2.0)
+        The low and high multipliers applied to each input.
+    **self_host_options
+        The other keywords of :func:`self_host_cost` (``gpu_hourly_usd``, ``tokens_per_s_per_gpu``,
+        ``utilisation``, ``min_gpus``, ``overhead_monthly_usd``, ``whole_replicas``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per input: ``input``, ``base``, ``low``, ``high``, ``saving_low_usd``,
+        ``saving_high_usd``, ``base_saving_usd``, ``flips`` (bool); sorted by the swing, largest first.
+
+    Examples
+    --------
+    >>> t = self_host_sensitivity(3e9, api_usd_per_m=4.0, gpu_hourly_usd=2.5, tokens_per_s_per_gpu=1_500,
+    ...                           utilisation=0.4, min_gpus=4, overhead_monthly_usd=6_000)
+    >>> t.loc[~t["flips"], "input"].tolist()  # one replica has room to spare at this volume
+    ['tokens_per_s_per_gpu', 'utilisation']
+    """
+    low_factor, high_factor = (positive("factor", f) for f in factors)
+    base = {"monthly_tokens": non_negative("monthly_tokens", monthly_tokens),
+            "api_usd_per_m": non_negative("api_usd_per_m", api_usd_per_m),
+            "utilisation": 0.5, "overhead_monthly_usd": 0.0, **self_host_options}
+
+    def saving(values: dict) -> float:
+        options = {k: v for k, v in values.items() if k not in ("monthly_tokens", "api_usd_per_m")}
+        own = self_host_cost(values["monthly_tokens"], **options).total_usd
+        return values["monthly_tokens"] / 1_000_000 * values["api_usd_per_m"] - own
+
+    base_saving = saving(base)
+    rows = []
+    for name in SENSITIVITY_INPUTS:
+        if base.get(name) is None:
+            continue
+        moved = []
+        for factor in (low_factor, high_factor):
+            value = base[name] * factor
+            if name == "utilisation":
+                value = min(1.0, value)
+            moved.append((value, saving({**base, name: value})))
+        (low, s_low), (high, s_high) = moved
+        rows.append({"input": name, "base": base[name], "low": low, "high": high,
+                     "saving_low_usd": s_low, "saving_high_usd": s_high, "base_saving_usd": base_saving,
+                     "flips": (s_low < 0) != (base_saving < 0) or (s_high < 0) != (base_saving < 0)})
+    table = pd.DataFrame(rows)
+    swing = (table["saving_high_usd"] - table["saving_low_usd"]).abs()
+    return table.assign(_swing=swing).sort_values("_swing", ascending=False, kind="stable").drop(
+        columns="_swing").reset_index(drop=True)

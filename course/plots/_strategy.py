@@ -10,7 +10,7 @@ import numpy as np
 from course.calculators._strategy import breakeven_tokens, cost_curves
 from course.plots._axes import add_note, axes
 
-__all__ = ["plot_self_host"]
+__all__ = ["plot_self_host", "plot_sensitivity"]
 
 ASSUMPTION_NOTE = ("GPU price and throughput are ASSUMPTIONS (enter your own quote and benchmark); "
                    "a month is 730 hours")
@@ -79,5 +79,50 @@ def plot_self_host(
     ax.set_title("API or self-host: monthly cost by volume")
     ax.legend(fontsize=8)
     ax.grid(True, alpha=0.3, which="both")
+    add_note(ax, ASSUMPTION_NOTE)
+    return ax
+
+
+def plot_sensitivity(table, *, ax=None):
+    """Draw :func:`course.self_host_sensitivity` as a tornado chart of the monthly saving.
+
+    Each bar spans the saving of self-hosting (API cost minus self-hosting cost) when one input is
+    halved or doubled; bars that cross the zero line flip the decision and are drawn in red.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The result of :func:`course.self_host_sensitivity`.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure by default.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from course.calculators._strategy import self_host_sensitivity
+    >>> t = self_host_sensitivity(3e9, api_usd_per_m=4.0, gpu_hourly_usd=2.5, tokens_per_s_per_gpu=1_500)
+    >>> plot_sensitivity(t).get_xlabel()
+    'monthly saving of self-hosting ($; below 0 the API is cheaper)'
+    """
+    ax = axes(ax)
+    rows = table.iloc[::-1]
+    for y, (_, row) in enumerate(rows.iterrows()):
+        left = min(row["saving_low_usd"], row["saving_high_usd"])
+        width = abs(row["saving_high_usd"] - row["saving_low_usd"])
+        ax.barh(y, width, left=left, color="tab:red" if row["flips"] else "tab:grey")
+        ax.annotate(f"x{row['low'] / row['base']:g}" if row["base"] else "", (row["saving_low_usd"], y),
+                    fontsize=7, ha="center", va="bottom")
+    ax.set_yticks(range(len(rows)), rows["input"])
+    ax.axvline(0, color="black", linewidth=1)
+    base = table["base_saving_usd"].iloc[0]
+    ax.axvline(base, color="tab:blue", linestyle="--", label=f"base case: {base:,.0f} $/month")
+    ax.set_xlabel("monthly saving of self-hosting ($; below 0 the API is cheaper)")
+    ax.set_title("Which assumption flips the decision? (each input halved and doubled; red = flips)")
+    ax.legend(fontsize=8)
     add_note(ax, ASSUMPTION_NOTE)
     return ax
