@@ -19,8 +19,12 @@ from course.llm._providers import DEFAULT_MODELS, keyed_providers
 pytestmark = [pytest.mark.live, pytest.mark.filterwarnings("ignore::DeprecationWarning:litellm.*")]
 
 
+# Read once, at collection: keys that other tests set in this worker later are fakes.
+KEYED_AT_START = keyed_providers()
+
+
 def test_a_keyed_provider_answers_through_the_same_code_path():
-    keyed = keyed_providers()
+    keyed = KEYED_AT_START
     if not keyed:
         pytest.skip("no provider key set (see .env.example); live tests are opt-in")
     model = DEFAULT_MODELS[keyed[0]]
