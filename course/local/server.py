@@ -22,8 +22,9 @@ import threading
 import time
 import uuid
 from collections import OrderedDict
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
+from course._base._loopback import LoopbackServer
 from course.local._errors import LocalModelError, LocalOutOfMemoryError
 from course.local.engine import MODEL_NAME, ContextLengthError, render_chat
 from course.local.loader import load_engine
@@ -36,7 +37,7 @@ DEFAULT_MAX_TOKENS = 256
 LOCAL_KEY = "local"
 
 
-class LocalServer:
+class LocalServer(LoopbackServer):
     """The local model's HTTP server (start, stop, base URL), like the sandbox's.
 
     Parameters
@@ -51,58 +52,18 @@ class LocalServer:
     True
     """
 
+    name = "local model server"
+
     def __init__(self, engine=None):
         self.engine = engine if engine is not None else load_engine()
         self._run_lock = threading.Lock()  # one generation at a time; others queue here
         self._timings: OrderedDict[str, dict] = OrderedDict()
         self._timings_lock = threading.Lock()
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
         self.calls = 0
 
-    # -- life cycle ---------------------------------------------------------------------
-    def start(self) -> LocalServer:
-        """Serve on a free port of 127.0.0.1 in a background thread."""
-        if self.running:
-            return self
-        server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
-        server.daemon_threads = True
-        self._server = server
-        self._thread = threading.Thread(target=server.serve_forever, name="course-local-model",
-                                        kwargs={"poll_interval": 0.05}, daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop serving."""
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-        self._server = None
-        self._thread = None
-
-    def __enter__(self) -> LocalServer:
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
-
-    @property
-    def running(self) -> bool:
-        """Whether the server accepts requests."""
-        return self._server is not None
-
-    @property
-    def port(self) -> int:
-        """The TCP port on 127.0.0.1."""
-        if self._server is None:
-            raise RuntimeError("the local model server is not running: call start()")
-        return self._server.server_address[1]
-
-    @property
-    def base_url(self) -> str:
-        """The OpenAI-compatible base URL, ending in ``/v1``."""
-        return f"http://127.0.0.1:{self.port}/v1"
+    # -- life cycle (start, stop, port, base_url: course._base._loopback) -----------------
+    def _handler(self) -> type:
+        return _handler_for(self)
 
     # -- measured timings -----------------------------------------------------------------
     def _record(self, response_id: str, timing: dict) -> None:

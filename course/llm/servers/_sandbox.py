@@ -31,8 +31,9 @@ import threading
 import time
 import uuid
 from collections import OrderedDict
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
+from course._base._loopback import LoopbackServer
 from course.data._profiles import SandboxModel, load_models, profile_label
 from course.llm.servers._answers import answer_for, count_tokens, truncate_tokens
 
@@ -43,7 +44,7 @@ _FAULT_MARK = re.compile(r"\[fault:(429|500|slow|timeout|401)\]", re.IGNORECASE)
 SANDBOX_KEY = "sandbox-no-key-needed"
 
 
-class Sandbox:
+class Sandbox(LoopbackServer):
     """A running (or stopped) sandbox server.
 
     Parameters
@@ -61,6 +62,8 @@ class Sandbox:
     True
     """
 
+    name = "sandbox"
+
     def __init__(self, *, time_scale: float | None = None, hang_s: float = 30.0):
         if time_scale is None:
             time_scale = float(os.environ.get("COURSE_SANDBOX_TIME_SCALE", "0.05"))
@@ -72,55 +75,21 @@ class Sandbox:
         self._timings: OrderedDict[str, dict] = OrderedDict()
         self._lock = threading.Lock()
         self._stopping = threading.Event()
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
         self.calls = 0
 
-    # -- life cycle -------------------------------------------------------------------
+    # -- life cycle (start, stop, port, base_url: course._base._loopback) ---------------
+    def _handler(self) -> type:
+        return _handler_for(self)
+
     def start(self) -> Sandbox:
         """Start serving on a free port of 127.0.0.1 in a background thread."""
-        if self.running:
-            return self
         self._stopping.clear()
-        server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
-        server.daemon_threads = True
-        self._server = server
-        self._thread = threading.Thread(target=server.serve_forever, name="course-sandbox",
-                                        kwargs={"poll_interval": 0.05}, daemon=True)
-        self._thread.start()
-        return self
+        return super().start()
 
     def stop(self) -> None:
         """Stop the server (hanging requests end at once)."""
         self._stopping.set()
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-        self._server = None
-        self._thread = None
-
-    def __enter__(self) -> Sandbox:
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
-
-    @property
-    def running(self) -> bool:
-        """Whether the server is accepting requests."""
-        return self._server is not None
-
-    @property
-    def port(self) -> int:
-        """The TCP port on 127.0.0.1."""
-        if self._server is None:
-            raise RuntimeError("the sandbox is not running: call start()")
-        return self._server.server_address[1]
-
-    @property
-    def base_url(self) -> str:
-        """The OpenAI-compatible base URL, ending in ``/v1``."""
-        return f"http://127.0.0.1:{self.port}/v1"
+        super().stop()
 
     # -- faults -----------------------------------------------------------------------
     def set_fault(self, profile: str, kind: str | None, *, times: int | None = None) -> None:
