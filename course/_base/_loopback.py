@@ -1,4 +1,5 @@
-"""One life cycle for the course's HTTP servers on 127.0.0.1 (the sandbox, the local model).
+"""One life cycle and one request-handler base for the course's HTTP servers on 127.0.0.1
+(the sandbox, the local model).
 
 Examples
 --------
@@ -16,8 +17,40 @@ False
 
 from __future__ import annotations
 
+import json
 import threading
-from http.server import ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+class JSONHandler(BaseHTTPRequestHandler):
+    """A quiet HTTP/1.1 handler that answers JSON and server-sent events (OpenAI's wire format)."""
+
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args) -> None:  # quiet: no request log in notebooks
+        pass
+
+    def handle(self) -> None:
+        try:
+            super().handle()
+        except (BrokenPipeError, ConnectionResetError):  # the client went away (a timeout)
+            pass
+
+    def _event(self, payload: dict) -> None:
+        """Send one server-sent event carrying ``payload`` as JSON."""
+        self.wfile.write(b"data: " + json.dumps(payload).encode() + b"\n\n")
+        self.wfile.flush()
+
+    def _json(self, status: int, payload: dict, headers: dict | None = None) -> None:
+        """Send ``payload`` as a JSON response with ``status`` and extra ``headers``."""
+        data = json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        for key, value in (headers or {}).items():
+            self.send_header(key, value)
+        self.end_headers()
+        self.wfile.write(data)
 
 
 class LoopbackServer:

@@ -22,9 +22,8 @@ import threading
 import time
 import uuid
 from collections import OrderedDict
-from http.server import BaseHTTPRequestHandler
 
-from course._base._loopback import LoopbackServer
+from course._base._loopback import JSONHandler, LoopbackServer
 from course.local._errors import LocalModelError, LocalOutOfMemoryError
 from course.local.engine import MODEL_NAME, ContextLengthError, render_chat
 from course.local.loader import load_engine
@@ -89,19 +88,9 @@ def _handler_for(server: LocalServer):
     return Handler
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(JSONHandler):
     srv: LocalServer
-    protocol_version = "HTTP/1.1"
     server_version = "course-local-model/1"
-
-    def log_message(self, *args) -> None:  # quiet: no request log in notebooks
-        pass
-
-    def handle(self) -> None:
-        try:
-            super().handle()
-        except (BrokenPipeError, ConnectionResetError):  # the client went away
-            pass
 
     def do_GET(self) -> None:
         if self.path.rstrip("/") in ("/v1/models", "/models"):
@@ -217,20 +206,6 @@ class _Handler(BaseHTTPRequestHandler):
             self._event({**chunk, "choices": [], "usage": _usage(gen), "timings": timings})
         self.wfile.write(b"data: [DONE]\n\n")
         self.wfile.flush()
-
-    def _event(self, payload: dict) -> None:
-        self.wfile.write(b"data: " + json.dumps(payload).encode() + b"\n\n")
-        self.wfile.flush()
-
-    def _json(self, status: int, payload: dict, headers: dict | None = None) -> None:
-        data = json.dumps(payload).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        for key, value in (headers or {}).items():
-            self.send_header(key, value)
-        self.end_headers()
-        self.wfile.write(data)
 
     def _error(self, status: int, message: str, code: str) -> None:
         kind = "server_error" if status >= 500 else "invalid_request_error"

@@ -31,9 +31,8 @@ import threading
 import time
 import uuid
 from collections import OrderedDict
-from http.server import BaseHTTPRequestHandler
 
-from course._base._loopback import LoopbackServer
+from course._base._loopback import JSONHandler, LoopbackServer
 from course.data._profiles import SandboxModel, load_models, profile_label
 from course.llm.servers._answers import answer_for, count_tokens, truncate_tokens
 
@@ -174,19 +173,9 @@ def _handler_for(sandbox: Sandbox):
     return Handler
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(JSONHandler):
     box: Sandbox
-    protocol_version = "HTTP/1.1"
     server_version = "course-sandbox/1"
-
-    def log_message(self, *args) -> None:  # quiet: no request log in notebooks
-        pass
-
-    def handle(self) -> None:
-        try:
-            super().handle()
-        except (BrokenPipeError, ConnectionResetError):  # the client gave up (timeout)
-            pass
 
     # -- routes ---------------------------------------------------------------------------
     def do_GET(self) -> None:
@@ -282,20 +271,6 @@ class _Handler(BaseHTTPRequestHandler):
             self._event({**chunk, "choices": [], "usage": usage})
         self.wfile.write(b"data: [DONE]\n\n")
         self.wfile.flush()
-
-    def _event(self, payload: dict) -> None:
-        self.wfile.write(b"data: " + json.dumps(payload).encode() + b"\n\n")
-        self.wfile.flush()
-
-    def _json(self, status: int, payload: dict, headers: dict | None = None) -> None:
-        data = json.dumps(payload).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        for key, value in (headers or {}).items():
-            self.send_header(key, value)
-        self.end_headers()
-        self.wfile.write(data)
 
     def _error(self, status: int, message: str, code: str, headers: dict | None = None) -> None:
         kind = {429: "rate_limit_error", 500: "server_error", 401: "authentication_error"}.get(
