@@ -38,8 +38,8 @@ def _measure(eng, prompt: list[int], decode_tokens: int, batch_sizes: tuple[int,
 
 
 def run(*, small: bool = False) -> tuple[str, dict]:
-    from course.local.loader import load_engine
     from course.local.llamacpp import llama_cpp_available
+    from course.local.loader import load_engine
 
     decode_tokens = 4 if small else 32
     batch_sizes = (1, 2) if small else (1, 4, 16)

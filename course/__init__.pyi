@@ -146,9 +146,6 @@ from course.evaluation._harness import evaluate as evaluate
 from course.grading._check import check as check
 from course.grading.answers import expect as expect
 from course.llm._budget import budget as budget
-from course.llm._providers import (
-    same_weights_models as same_weights_models,
-)
 from course.llm._client import (
     Answer as Answer,
 )
@@ -187,6 +184,9 @@ from course.llm._errors import (
 )
 from course.llm._models import comparison_models as comparison_models
 from course.llm._models import models as models
+from course.llm._providers import (
+    same_weights_models as same_weights_models,
+)
 from course.llm._router import Router as Router
 from course.llm._router import RoutingError as RoutingError
 from course.llm._router import route as route

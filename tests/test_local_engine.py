@@ -16,8 +16,8 @@ import pytest
 from course.local import LocalModelError, LocalOutOfMemoryError
 from course.local import engine as engine_mod
 from course.local.engine import ContextLengthError, KVCache, NumpyEngine, render_chat
-from course.local.loader import load_engine
 from course.local.llamacpp import llama_cpp_available
+from course.local.loader import load_engine
 from course.local.model_file import model_path
 
 FIXTURE = Path(__file__).parent / "data" / "local_greedy.json"

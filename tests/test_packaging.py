@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import importlib
+import os
 import re
 import subprocess
 import sys
@@ -113,3 +114,11 @@ def test_nbgrader_config_points_at_the_course_layout():
     assert 'source_directory = "solutions"' in text
     assert 'release_directory = "modules"' in text
     assert "course_id" in text and "Execute.timeout" in text
+
+
+def test_ruff_finds_nothing_to_fix():
+    """`make lint`'s ruff step passes on the whole tree (the import contract is tests/test_architecture.py)."""
+    ruff = os.path.join(os.path.dirname(sys.executable), "ruff")
+    result = subprocess.run([ruff, "check", "course", "tests", "bench", "tools", "conftest.py"],
+                            cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout[-2000:]
