@@ -251,7 +251,7 @@ REFRESH = {
          ("market_open_vs_closed.csv", {"metric": "share of revenue", "model_type": "open"}, _set("value", "5"))],
         'course.load("price_catalog").query("canonical_model == \'Llama 3.1 70B\'")["blended_usd_per_m"].max()',
     ),
-    "06_self_hosting": (
+    "09_self_hosting": (
         [("price_catalog.csv", {"canonical_model": "Llama 3.2 1B"}, _scale(*PRICE_COLUMNS, by=1.5)),
          ("price_catalog.csv", {"canonical_model": "Llama 3.2 3B"}, _scale(*PRICE_COLUMNS, by=1.5))],
         'course.load("price_catalog").query("canonical_model == \'Llama 3.2 1B\'")["output_usd_per_m"].min()',
