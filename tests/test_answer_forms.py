@@ -241,9 +241,15 @@ REFRESH = {
         [("model_licences.csv", {"release": "Qwen2.5-72B"}, _set("mau_threshold", "150000000"))],
         'course.load("model_licences").set_index("release").loc["Qwen2.5-72B", "mau_threshold"]',
     ),
-    "03_commoditisation": (
+    "04_commoditisation": (
         [("price_catalog.csv", {"canonical_model": "DeepSeek-R1", "provider": "sambanova"}, _scale(*PRICE_COLUMNS, by=1.2))],
         'course.price_spread(course.load("price_catalog"), "DeepSeek-R1")',
+    ),
+    "05_value_capture": (
+        [("price_catalog.csv", {"open_weights": "true"}, _scale(*PRICE_COLUMNS, by=0.8)),
+         ("market_open_vs_closed.csv", {"metric": "share of tokens", "model_type": "closed"}, _set("value", "75")),
+         ("market_open_vs_closed.csv", {"metric": "share of tokens", "model_type": "open"}, _set("value", "25"))],
+        'course.open_closed_price_ratio(course.load("price_catalog"))',
     ),
     "05_strategy": (
         [("price_catalog.csv", {"canonical_model": "Llama 3.1 70B"}, _scale(*PRICE_COLUMNS, by=1.25)),
