@@ -27,7 +27,7 @@ _API: dict[str, str] = {
     "setup": "course._setup",
     "doctor": "course._doctor",
     "provider_keys": "course._base._env",
-    # the LLM layer (module 04): live providers, local servers or the offline sandbox
+    # the LLM layer (modules 06–07): live providers, local servers or the offline sandbox
     "ask": "course.llm._client",
     "aask": "course.llm._client",
     "compare": "course.llm._client",
@@ -74,14 +74,14 @@ _API: dict[str, str] = {
     "plot_price_history": "course.plots._cost_collapse",
     "plot_bill": "course.plots._cost_collapse",
     "cost_calculator": "course.widgets._cost_collapse",
-    # licences and openness (module 02)
+    # licences and openness (modules 02–03)
     "licence_decision": "course.calculators._licences",
     "LicenceDecision": "course.calculators._licences",
     "openness": "course.calculators._licences",
     "openness_table": "course.calculators._licences",
     "licence_heatmap": "course.plots._licences",
     "licence_explorer": "course.widgets._licences",
-    # commoditisation and who captures the value (module 03)
+    # commoditisation and who captures the value (modules 04–05)
     "cheapest_per_provider": "course.calculators._market",
     "providers_per_model": "course.calculators._market",
     "price_spread": "course.calculators._market",
@@ -97,14 +97,14 @@ _API: dict[str, str] = {
     "plot_frontier": "course.plots._market",
     "plot_savings": "course.plots._market",
     "savings_explorer": "course.widgets._market",
-    # inference-as-a-service (module 04)
+    # inference-as-a-service (modules 06–07)
     "call_cost": "course.calculators._iaas",
     "workload_table": "course.calculators._iaas",
     "provider_landscape": "course.calculators._iaas",
     "plot_speed_claims": "course.plots._iaas",
     "comparison_models": "course.llm._models",
     "workload_explorer": "course.widgets._iaas",
-    # strategy (module 05): self-host or API, evaluation harness
+    # strategy (module 08): self-host or API, evaluation harness
     "self_host_cost": "course.calculators._strategy",
     "SelfHostCost": "course.calculators._strategy",
     "breakeven_tokens": "course.calculators._strategy",

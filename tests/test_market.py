@@ -1,4 +1,4 @@
-"""Module 03's toolkit: providers per model, price spreads, the open/closed ratio, frontiers,
+"""Modules 04–05's toolkit: providers per model, price spreads, the open/closed ratio, frontiers,
 switching savings, the plots and the savings widget.
 
 Catalog figures are computed from the shipped price_catalog, so a data refresh does not break them.

@@ -1,4 +1,4 @@
-"""Commoditisation in numbers (module 03): providers, price spreads, frontiers and switching.
+"""Commoditisation in numbers (modules 04–05): providers, price spreads, frontiers and switching.
 
 Pure functions over pandas frames. The price functions read ``course.load("price_catalog")``
 (one row per provider listing); the frontier and switching functions read any small table

@@ -1,4 +1,4 @@
-"""Calculators for module 05, strategy: call an API or self-host an open-weight model?
+"""Calculators for module 08, strategy: call an API or self-host an open-weight model?
 
 Pure functions. Self-hosting is modelled as renting GPUs by the hour:
 

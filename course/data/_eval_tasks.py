@@ -3,7 +3,7 @@
 Two layers read it: the evaluation harness (:mod:`course.evaluation`), which sends the tasks to
 models and checks the replies, and the offline sandbox (:mod:`course.llm.servers`), which answers
 them with the SIMULATED rule below. Keeping the data here, below both, is what lets the sandbox
-answer module 05's tasks without importing topic code.
+answer module 08's tasks without importing topic code.
 
 SIMULATED rule: every sandbox model has a *simulated skill* between 0 and 1
 (:data:`SIMULATED_SKILL`), chosen by the course to rank the models by size (not a benchmark score);

@@ -1,4 +1,4 @@
-"""Plot for module 04: the providers' claimed speeds, vendor claims marked apart from measurements.
+"""Plot for modules 06–07: the providers' claimed speeds, vendor claims marked apart from measurements.
 
 The table comes from :func:`course.calculators._iaas.provider_landscape`; this module only draws it.
 """

@@ -1,4 +1,4 @@
-"""Plot for module 02: which parts of each release are open (a heatmap over the licence table).
+"""Plot for modules 02–03: which parts of each release are open (a heatmap over the licence table).
 
 The classes come from :mod:`course.calculators._licences`; this module only draws them.
 """

@@ -1,4 +1,4 @@
-"""Plots for module 03, commoditisation: price dispersion, the price-quality frontier, savings.
+"""Plots for modules 04–05, commoditisation: price dispersion, the price-quality frontier, savings.
 
 The numbers come from :mod:`course.calculators._market`; this module only draws them.
 """

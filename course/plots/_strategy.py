@@ -1,4 +1,4 @@
-"""Plot for module 05: the monthly cost of calling an API against self-hosting.
+"""Plot for module 08: the monthly cost of calling an API against self-hosting.
 
 The numbers come from :mod:`course.calculators._strategy`; this module only draws them.
 """

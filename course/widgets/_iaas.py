@@ -1,4 +1,4 @@
-"""Widget for module 04: one workload's time and monthly bill on every model.
+"""Widget for modules 06–07: one workload's time and monthly bill on every model.
 
 It wires its inputs to :func:`course.calculators._iaas.workload_table` with the one mechanism of
 :mod:`course.widgets._kit`.

@@ -1,4 +1,4 @@
-"""The licence explorer widget for module 02.
+"""The licence explorer widget for modules 02–03.
 
 It only collects inputs and shows the decision of
 :func:`course.calculators._licences.licence_decision`, with the one mechanism of

@@ -1,4 +1,4 @@
-"""The switching widget for module 03, commoditisation.
+"""The switching widget for modules 04–05, commoditisation.
 
 The numbers come from :func:`course.calculators._market.switching_savings` and the plot from
 :func:`course.plots._market.plot_savings`; this module only wires inputs to them, with the one

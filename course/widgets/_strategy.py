@@ -1,4 +1,4 @@
-"""The self-host calculator widget for module 05: call an API or self-host?
+"""The self-host calculator widget for module 08: call an API or self-host?
 
 It only wires inputs to the tested functions of :mod:`course.calculators._strategy` and the plot of
 :mod:`course.plots._strategy`. matplotlib and ipywidgets are imported inside the function, so
