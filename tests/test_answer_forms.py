@@ -238,6 +238,11 @@ REFRESH = {
         'course.load("price_history").query("model == \'gpt-4o-mini\'")["blended_usd_per_m"].iloc[0]',
     ),
     "02_open_weights": (
+        [("model_licences.csv", {"release": "Gemma 4 31B"}, _set("valid_from", "2026-04-20")),
+         ("model_licences.csv", {"release": "Qwen2.5-7B"}, _set("licence_type", "custom-conditions"))],
+        'str(course.load("model_licences").set_index("release").loc["Gemma 4 31B", "valid_from"].date())',
+    ),
+    "03_licences_in_practice": (
         [("model_licences.csv", {"release": "Qwen2.5-72B"}, _set("mau_threshold", "150000000"))],
         'course.load("model_licences").set_index("release").loc["Qwen2.5-72B", "mau_threshold"]',
     ),
