@@ -42,6 +42,8 @@ POINTS = {
     "test_a2_monthly_bill": 2.0,
     "test_b1_no_key_behaviour": 1.0,
     "test_b2_safe_key_places": 1.0,
+    "test_b3_sandbox_in_use": 1.0,
+    "test_b3_local_model_ready": 1.0,
 }
 MAX_SCORE = sum(POINTS.values())
 
@@ -49,6 +51,10 @@ WRONG = {
     "answer_a2": "import math  # a hidden test's line too: it must not withhold feedback\ndavinci_monthly_bill = 15",
     "answer_b1": 'b1_answer = "a"',
     "answer_b2": 'b2_answer = {"cell"}',
+    # the report's text, not True/False: "yes" and an install hint are not flags
+    "answer_b3": ('lines = {check.topic: check for check in course.doctor().checks}\n'
+                  'calls_use_sandbox = lines["offline sandbox in use"].detail\n'
+                  'local_model_ready = lines["embedded local model"].detail'),
 }
 LOOP = "while True:\n    pass"
 INTERRUPT_LOOP = (

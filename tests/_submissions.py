@@ -56,9 +56,13 @@ M00_RIGHT = {
     "answer_a2": "davinci_monthly_bill = 15_000.0",
     "answer_b1": 'b1_answer = "b"',
     "answer_b2": 'b2_answer = {"env", "dotenv"}',
+    "answer_b3": ('lines = {check.topic: check for check in course.doctor().checks}\n'
+                  'calls_use_sandbox = lines["offline sandbox in use"].detail == "yes"\n'
+                  'local_model_ready = lines["embedded local model"].ok'),
 }
 M00_POINTS = {"test_a1_per_million": 1, "test_a2_monthly_bill": 2,
-              "test_b1_no_key_behaviour": 1, "test_b2_safe_key_places": 1}
+              "test_b1_no_key_behaviour": 1, "test_b2_safe_key_places": 1,
+              "test_b3_sandbox_in_use": 1, "test_b3_local_model_ready": 1}
 LOOP = "while True:\n    pass"
 LOOP_IGNORING_INTERRUPT = (
     "import time\n"

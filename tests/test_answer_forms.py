@@ -234,7 +234,9 @@ REFRESH = {
         [("price_history.csv", {"model": "Gemini 1.5 Flash-8B"}, _scale(*PRICE_COLUMNS, by=0.9)),
          ("price_history.csv", {"model": "gpt-4o-mini"}, _scale(*PRICE_COLUMNS, by=1.2)),
          ("price_history.csv", {"model": "gpt-4o"}, _scale(*PRICE_COLUMNS, by=0.9)),
-         ("price_history.csv", {"model": "o1"}, _scale(*PRICE_COLUMNS, by=0.8))],
+         ("price_history.csv", {"model": "o1"}, _scale(*PRICE_COLUMNS, by=0.8)),
+         ("cost_decline_rates.csv", {"rate_id": "a16z-llmflation"}, _scale("fold", by=1.2)),
+         ("hardware_trends.csv", {"metric": "ML hardware cost at fixed performance"}, _scale("annual_change_pct", by=0.9))],
         'course.load("price_history").query("model == \'gpt-4o-mini\'")["blended_usd_per_m"].iloc[0]',
     ),
     "02_open_weights": (
