@@ -1,4 +1,4 @@
-"""Module 04 helpers: cost of a call, workload tables, the provider landscape, its plot,
+"""Modules 06 and 07 helpers: cost of a call, workload tables, the provider landscape, its plot,
 the models a comparison uses, and the workload explorer widget. Offline: sandbox only."""
 
 from __future__ import annotations
@@ -134,7 +134,7 @@ def test_workload_table_keeps_a_given_ttft_source_and_fills_only_the_missing():
 
 
 def test_workload_table_monthly_bill_of_the_module_batch_job():
-    """Module 04, C3: 200,000 calls of 3,000 in and 300 out on the $3/M aggregator 405B: $1,980."""
+    """Module 06, C3 (and 07, C2): 200,000 calls of 3,000 in and 300 out on the $3/M aggregator 405B: $1,980."""
     table = workload_table(tokens_in=3_000, tokens_out=300, calls_per_month=200_000).set_index("model")
     assert math.isclose(table.loc["sandbox/aggregator/llama-3.1-405b", "usd_per_month"], 1_980.0)
     assert math.isclose(table.loc["sandbox/gpucloud/llama-3.1-405b", "usd_per_month"], 2_310.0)

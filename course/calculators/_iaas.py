@@ -1,4 +1,4 @@
-"""Inference-as-a-Service (module 04): cost and time per call, workloads, the provider landscape.
+"""Inference-as-a-Service (modules 06 and 07): cost and time per call, workloads, the provider landscape.
 
 Pure calculators: :func:`call_cost`, :func:`workload_table` (by default over the sandbox's SIMULATED
 models, read from the data layer) and the speed-claims table with each provider's kind
