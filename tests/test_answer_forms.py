@@ -264,6 +264,19 @@ REFRESH = {
          ("market_open_vs_closed.csv", {"metric": "share of revenue", "model_type": "open"}, _set("value", "5"))],
         'course.load("price_catalog").query("canonical_model == \'Llama 3.1 70B\'")["blended_usd_per_m"].max()',
     ),
+    "06_inference_as_a_service": (
+        [("provider_speed_claims.csv", {"provider": "Anyscale", "model": "Llama 2 70B"}, _set("ttft_s", "0.3")),
+         ("provider_speed_claims.csv", {"provider": "Groq", "model": "Llama 2 70B", "claim_type": "independent"},
+          _set("tokens_per_s", "60"))],
+        'course.load("provider_speed_claims").query("ttft_kind == \'measured_median\'")'
+        '.sort_values("ttft_s")["provider"].iloc[0]',
+    ),
+    "07_routing": (
+        [("price_catalog.csv", {"provider_model_id": "together_ai/meta-llama/Llama-3.1-405B-Instruct"},
+          _scale(*PRICE_COLUMNS, by=1.2))],
+        'course.workload_table(tokens_in=3_000, tokens_out=300, calls_per_month=200_000)'
+        '.set_index("model").loc["sandbox/gpucloud/llama-3.1-405b", "usd_per_month"]',
+    ),
     "09_self_hosting": (
         [("price_catalog.csv", {"canonical_model": "Llama 3.2 1B"}, _scale(*PRICE_COLUMNS, by=1.5)),
          ("price_catalog.csv", {"canonical_model": "Llama 3.2 3B"}, _scale(*PRICE_COLUMNS, by=1.5))],

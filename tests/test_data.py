@@ -369,12 +369,43 @@ def test_hardware_trends_match_facts(metric, pct):
 def test_speed_claims_match_facts(provider, model, tps, ttft, claim_type):
     """Speed claims carry facts.md's figures and are flagged vendor or independent."""
     claims = load("provider_speed_claims")
-    row = claims[(claims["provider"] == provider) & (claims["model"] == model)]
+    row = claims[(claims["provider"] == provider) & (claims["model"] == model) & (claims["claim_type"] == claim_type)
+                 & (claims["source"] != LLMPERF)]
     assert len(row) == 1
     row = row.iloc[0]
     assert row["tokens_per_s"] == pytest.approx(tps)
     assert (pd.isna(row["ttft_s"]) if ttft is None else row["ttft_s"] == pytest.approx(ttft))
     assert row["claim_type"] == claim_type
+
+
+LLMPERF = ("Anyscale LLMPerf Leaderboard (Llama 2 70B chat; 550 tokens in, 150 out, 5 concurrent requests, "
+           "from AWS us-west-2)")
+
+
+@pytest.mark.parametrize(
+    ("provider", "tps", "ttft", "claim_type"),
+    [   # LLMPerf README medians, 70B models (2023-12-19; Groq 2024-01-10)
+        ("Anyscale", 66, 0.21, "vendor"), ("Amazon Bedrock", 21, 0.39, "independent"),
+        ("Fireworks", 40, 0.51, "independent"), ("Groq", 185, 0.22, "independent"),
+        ("Lepton AI", 33, 0.93, "independent"), ("Perplexity", 30, 0.37, "independent"),
+        ("Replicate", 10, 1.19, "independent"), ("Together", 65, 0.63, "independent"),
+    ],
+)
+def test_llmperf_ttft_medians_are_carried_as_measured(provider, tps, ttft, claim_type):
+    """Each LLMPerf row keeps the leaderboard's median TTFT and throughput, labelled measured, dated, sourced."""
+    claims = load("provider_speed_claims")
+    row = claims[(claims["provider"] == provider) & (claims["source"] == LLMPERF)]
+    assert len(row) == 1
+    row = row.iloc[0]
+    assert (row["model"], row["tokens_per_s"], row["ttft_s"]) == ("Llama 2 70B", tps, pytest.approx(ttft))
+    assert row["ttft_kind"] == "measured_median" and row["claim_type"] == claim_type
+    assert row["source_url"] == "https://github.com/ray-project/llmperf-leaderboard"
+    assert str(row["date"].date()) == ("2024-01-10" if provider == "Groq" else "2023-12-19")
+
+
+def test_every_speed_claim_ttft_has_a_kind_and_no_kind_without_a_ttft():
+    claims = load("provider_speed_claims")
+    assert (claims["ttft_s"].notna() == claims["ttft_kind"].notna()).all()
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""Module 04 helpers: cost of a call, workload tables, the provider landscape, its plot,
+"""Modules 06 and 07 helpers: cost of a call, workload tables, the provider landscape, its plot,
 the models a comparison uses, and the workload explorer widget. Offline: sandbox only."""
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from course.calculators._iaas import (  # noqa: E402
     provider_landscape,
     workload_table,
 )
+from course.data._profiles import assumed_ttft  # noqa: E402
 from course.llm._models import comparison_models  # noqa: E402
 from course.plots._iaas import plot_speed_claims  # noqa: E402
 from course.widgets._iaas import workload_explorer  # noqa: E402
@@ -79,27 +80,61 @@ def test_workload_table_defaults_to_the_simulated_sandbox_models():
     assert set(table["model"]) == set(course.models(live=False, local=False)["model"])
 
 
-def test_workload_table_time_is_ttft_plus_tokens_over_speed():
-    """With no sourced TTFT, one token's time (1 / speed) stands in, and the table flags it."""
+def test_workload_table_time_is_assumed_ttft_plus_tokens_over_speed():
+    """With no sourced TTFT, the sourced default stands in (never 1 / speed), and the table says so."""
     table = workload_table(tokens_in=400, tokens_out=150).set_index("model")
     row = table.loc["sandbox/chip/llama-3.1-70b"]
-    assert row["ttft_from_speed"]
-    assert math.isclose(row["seconds_per_call"], 1 / 450 + 150 / 450)
+    seconds, label = assumed_ttft()
+    assert row["ttft_source"] == label and label.startswith("ASSUMED")
+    assert math.isclose(row["ttft_s"], seconds)
+    assert math.isclose(row["seconds_per_call"], seconds + 150 / 450)
+    assert not math.isclose(row["ttft_s"], 1 / 450)
+
+
+def test_assumed_ttft_is_the_median_of_the_independent_measured_medians():
+    claims = course.load("provider_speed_claims")
+    measured = claims[(claims["ttft_kind"] == "measured_median") & (claims["claim_type"] == "independent")]
+    assert len(measured) >= 3
+    seconds, label = assumed_ttft()
+    assert math.isclose(seconds, float(measured["ttft_s"].median()))
+    assert "median of %d" % len(measured) in label
+
+
+def test_assumed_ttft_needs_measured_rows():
+    from course.data._profiles import _assumed_from
+
+    with pytest.raises(ValueError, match="no sourced default TTFT"):
+        _assumed_from([{"ttft_s": "0.24", "ttft_kind": "vendor_claim", "claim_type": "vendor"}], "x.csv")
+    seconds, _ = _assumed_from([{"ttft_s": str(v), "ttft_kind": "measured_median", "claim_type": "independent",
+                                 "model": "m", "date": "2024-01-01", "source": "s"} for v in (0.2, 0.4, 0.9, 1.0)],
+                               "x.csv")
+    assert math.isclose(seconds, 0.65)
 
 
 def test_workload_table_uses_a_given_ttft():
     models = pd.DataFrame([{"model": "cerebras-405b-claim", "input_usd_per_m": 6.0, "output_usd_per_m": 12.0,
                             "tokens_per_s": 969.0, "ttft_s": 0.24}])
     row = workload_table(models, tokens_in=1_000, tokens_out=969, calls_per_month=10).iloc[0]
-    assert not row["ttft_from_speed"]
+    assert row["ttft_source"] == "given"
     assert math.isclose(row["seconds_per_call"], 1.24)
     assert math.isclose(row["usd_per_call"], (1_000 * 6 + 969 * 12) / 1e6)
     assert math.isclose(row["usd_per_month"], 10 * row["usd_per_call"])
     assert not row["simulated"]
 
 
+def test_workload_table_keeps_a_given_ttft_source_and_fills_only_the_missing():
+    models = pd.DataFrame([
+        {"model": "measured", "tokens_per_s": 100.0, "ttft_s": 0.3, "ttft_source": "LLMPerf median"},
+        {"model": "unknown", "tokens_per_s": 100.0},
+    ])
+    table = workload_table(models, tokens_in=10, tokens_out=100).set_index("model")
+    assert table.loc["measured", "ttft_source"] == "LLMPerf median"
+    assert math.isclose(table.loc["measured", "seconds_per_call"], 1.3)
+    assert table.loc["unknown", "ttft_source"].startswith("ASSUMED")
+
+
 def test_workload_table_monthly_bill_of_the_module_batch_job():
-    """Module 04, C3: 200,000 calls of 3,000 in and 300 out on the $3/M aggregator 405B: $1,980."""
+    """Module 06, C3 (and 07, C2): 200,000 calls of 3,000 in and 300 out on the $3/M aggregator 405B: $1,980."""
     table = workload_table(tokens_in=3_000, tokens_out=300, calls_per_month=200_000).set_index("model")
     assert math.isclose(table.loc["sandbox/aggregator/llama-3.1-405b", "usd_per_month"], 1_980.0)
     assert math.isclose(table.loc["sandbox/gpucloud/llama-3.1-405b", "usd_per_month"], 2_310.0)

@@ -96,8 +96,10 @@ def test_a_timeout_fault_hangs_past_the_client_timeout(box):
 def test_a_slow_fault_adds_simulated_time(box):
     fast = json.load(_post(box, _chat("What is a token?")))
     slow = json.load(_post(box, _chat("What is a token? [fault:slow]")))
-    assert box.timing(slow["id"])["ttft_s"] >= box.timing(fast["id"])["ttft_s"] + 1.0
-    assert box.timing(slow["id"])["latency_s"] > 5 * box.timing(fast["id"])["latency_s"]
+    fast_t, slow_t = box.timing(fast["id"]), box.timing(slow["id"])
+    assert slow_t["ttft_s"] >= fast_t["ttft_s"] + 1.0
+    # a slow answer also streams at a tenth of the speed: ten times the decode time
+    assert slow_t["latency_s"] - slow_t["ttft_s"] == pytest.approx(10 * (fast_t["latency_s"] - fast_t["ttft_s"]))
 
 
 def test_a_profile_fault_applies_for_the_given_number_of_calls_then_clears(box):
@@ -126,6 +128,9 @@ def test_every_profile_resolves_against_the_datasets_with_named_rows():
     for m in models:
         assert m.price_source.startswith(("datasets/price_catalog.csv", "fixture"))
         assert m.speed_source.startswith(("datasets/provider_speed_claims.csv", "fixture"))
+        # a TTFT is sourced or labelled ASSUMED (a sourced default), never one token's time
+        assert m.ttft_source.startswith(("ASSUMED", "measured_median", "vendor_claim"))
+        assert m.simulated_ttft() == m.ttft_s and m.ttft_s != pytest.approx(1 / m.tokens_per_s)
         assert m.tokens_per_s > 0 and m.input_usd_per_m >= 0
 
 

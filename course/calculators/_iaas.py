@@ -1,4 +1,4 @@
-"""Inference-as-a-Service (module 04): cost and time per call, workloads, the provider landscape.
+"""Inference-as-a-Service (modules 06 and 07): cost and time per call, workloads, the provider landscape.
 
 Pure calculators: :func:`call_cost`, :func:`workload_table` (by default over the sandbox's SIMULATED
 models, read from the data layer) and the speed-claims table with each provider's kind
@@ -15,17 +15,24 @@ import pandas as pd
 from course._base._validators import non_negative
 from course.calculators._units import cost_of_tokens
 from course.data._datasets import load
-from course.data._profiles import sandbox_table
+from course.data._profiles import assumed_ttft, sandbox_table
 
 #: What kind of provider each ``provider`` of provider_speed_claims is.
 PROVIDER_KINDS: dict[str, str] = {
     "Cerebras": "custom chip (wafer-scale engine)",
     "Groq": "custom chip (LPU)",
     "median across providers": "median of many providers",
+    "Anyscale": "GPU cloud",
+    "Fireworks": "GPU cloud",
+    "Together": "GPU cloud",
+    "Lepton AI": "GPU cloud",
+    "Replicate": "GPU cloud",
+    "Perplexity": "GPU cloud (API of an answer-engine company)",
+    "Amazon Bedrock": "hyperscaler marketplace",
 }
 
 WORKLOAD_COLUMNS = ["model", "kind", "simulated", "input_usd_per_m", "output_usd_per_m", "tokens_per_s",
-                    "ttft_s", "ttft_from_speed", "seconds_per_call", "usd_per_call", "usd_per_month"]
+                    "ttft_s", "ttft_source", "seconds_per_call", "usd_per_call", "usd_per_month"]
 
 
 def call_cost(tokens_in: float, tokens_out: float, *, input_usd_per_m: float,
@@ -70,16 +77,18 @@ def workload_table(models: pd.DataFrame | None = None, *, tokens_in: float, toke
                    calls_per_month: float = 0) -> pd.DataFrame:
     """Cost and time of one workload on each model: per call and per month.
 
-    The time of a call is its time to first token plus ``tokens_out / tokens_per_s``. Where a
-    model has no sourced time to first token, the time to write one token (``1 / tokens_per_s``)
-    stands in for it, as in the sandbox, and ``ttft_from_speed`` says so.
+    The time of a call is its time to first token (TTFT) plus ``tokens_out / tokens_per_s``.
+    Where a model has no TTFT, the sourced default of
+    :func:`course.data._profiles.assumed_ttft` (the median of the independent measured medians
+    in ``provider_speed_claims``) stands in, and ``ttft_source`` says so (it starts with
+    ``"ASSUMED"``). A TTFT is never derived from the output speed.
 
     Parameters
     ----------
     models : pandas.DataFrame, optional
         One row per model with ``model``, ``input_usd_per_m``, ``output_usd_per_m`` and
-        ``tokens_per_s`` (``ttft_s``, ``kind`` and ``simulated`` are optional). Default: the
-        sandbox's SIMULATED models (the sandbox rows of ``course.models()``).
+        ``tokens_per_s`` (``ttft_s``, ``ttft_source``, ``kind`` and ``simulated`` are optional).
+        Default: the sandbox's SIMULATED models (the sandbox rows of ``course.models()``).
     tokens_in, tokens_out : float
         Tokens of one call: prompt and answer.
     calls_per_month : float, default 0
@@ -100,8 +109,11 @@ def workload_table(models: pd.DataFrame | None = None, *, tokens_in: float, toke
     --------
     >>> table = workload_table(tokens_in=1_000, tokens_out=200, calls_per_month=10_000)
     >>> row = table.set_index("model").loc["sandbox/chip/llama-3.1-8b"]
-    >>> round(float(row["usd_per_call"]), 8), round(float(row["seconds_per_call"]), 4), bool(row["simulated"])
-    (0.00012, 0.1117, True)
+    >>> round(float(row["usd_per_call"]), 8), bool(row["simulated"]), row["ttft_source"].startswith("ASSUMED")
+    (0.00012, True, True)
+    >>> seconds, _ = assumed_ttft()
+    >>> bool(abs(row["seconds_per_call"] - (seconds + 200 / 1800)) < 1e-9)
+    True
     """
     tokens_in = non_negative("tokens_in", tokens_in)
     tokens_out = non_negative("tokens_out", tokens_out)
@@ -116,9 +128,15 @@ def workload_table(models: pd.DataFrame | None = None, *, tokens_in: float, toke
         table["kind"] = None
     if "simulated" not in table:
         table["simulated"] = table["model"].astype(str).str.startswith("sandbox/")
-    table["ttft_from_speed"] = table["ttft_s"].isna() & table["tokens_per_s"].notna()
-    ttft = table["ttft_s"].fillna(1.0 / table["tokens_per_s"])
-    table["seconds_per_call"] = ttft + tokens_out / table["tokens_per_s"]
+    given = table["ttft_s"].notna()
+    if "ttft_source" not in table:
+        table["ttft_source"] = None
+    table["ttft_source"] = table["ttft_source"].where(table["ttft_source"].notna() | ~given, "given")
+    if not given.all():
+        seconds, label = assumed_ttft()
+        table.loc[~given, "ttft_s"] = seconds
+        table.loc[~given, "ttft_source"] = label
+    table["seconds_per_call"] = table["ttft_s"] + tokens_out / table["tokens_per_s"]
     table["usd_per_call"] = (cost_of_tokens(tokens_in, table["input_usd_per_m"])
                              + cost_of_tokens(tokens_out, table["output_usd_per_m"]))
     table["usd_per_month"] = table["usd_per_call"] * calls
@@ -131,7 +149,7 @@ def provider_landscape() -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        ``provider, kind, model, tokens_per_s, ttft_s, date, claim_type, source``, fastest
+        ``provider, kind, model, tokens_per_s, ttft_s, ttft_kind, date, claim_type, source``, fastest
         first. ``claim_type`` says whether a figure is the vendor's own (marketing) or an
         independent measurement.
 
@@ -143,5 +161,5 @@ def provider_landscape() -> pd.DataFrame:
     """
     claims = load("provider_speed_claims")
     claims["kind"] = claims["provider"].map(PROVIDER_KINDS).fillna("other")
-    columns = ["provider", "kind", "model", "tokens_per_s", "ttft_s", "date", "claim_type", "source"]
+    columns = ["provider", "kind", "model", "tokens_per_s", "ttft_s", "ttft_kind", "date", "claim_type", "source"]
     return claims.sort_values("tokens_per_s", ascending=False, kind="stable")[columns].reset_index(drop=True)

@@ -4,6 +4,10 @@ Each profile imitates one kind of inference provider. Its prices come from rows
 of ``datasets/price_catalog.csv`` and its speeds from rows of
 ``datasets/provider_speed_claims.csv`` (vendor claims and third-party medians,
 labelled as such there). Nothing here is measured: every profile is SIMULATED.
+A model's time to first token (TTFT) is its speed row's sourced ``ttft_s`` where
+there is one; otherwise an ASSUMED TTFT read from the same dataset (the median of
+its independent measured medians, :func:`assumed_ttft`), and ``ttft_source`` says
+which. TTFT is never derived from ``tokens_per_s``.
 The datasets are the only copy of these figures: a missing file is a
 :class:`course.DatasetError`, as for any other loader call.
 """
@@ -86,9 +90,10 @@ class SandboxModel:
     input_usd_per_m: float
     output_usd_per_m: float
     tokens_per_s: float
-    ttft_s: float | None
+    ttft_s: float
     price_source: str
     speed_source: str
+    ttft_source: str = ""
 
     @property
     def id(self) -> str:
@@ -101,8 +106,8 @@ class SandboxModel:
         return f"{self.profile}/{self.name}"
 
     def simulated_ttft(self) -> float:
-        """TTFT in seconds: the sourced claim, else the time to write one token."""
-        return self.ttft_s if self.ttft_s is not None else 1.0 / self.tokens_per_s
+        """TTFT in seconds: the sourced figure, else the assumed one (``ttft_source`` says which)."""
+        return self.ttft_s
 
 
 def _key(text: str) -> str:
@@ -147,6 +152,55 @@ def _number(value) -> float | None:
     return None if number != number else number  # NaN -> None
 
 
+#: The rows :func:`assumed_ttft` takes its median over.
+ASSUMED_TTFT_ROWS = "independent rows with ttft_kind 'measured_median'"
+
+
+def _assumed_from(rows: list[dict], file: str) -> tuple[float, str]:
+    measured = [r for r in rows if r.get("ttft_kind") == "measured_median"
+                and r.get("claim_type") == "independent" and _number(r.get("ttft_s")) is not None]
+    if not measured:
+        raise ValueError(f"{file} has no {ASSUMED_TTFT_ROWS}: no sourced default TTFT")
+    values = sorted(_number(r["ttft_s"]) for r in measured)
+    middle = len(values) // 2
+    median = values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2
+    models = sorted({r.get("model", "") for r in measured})
+    dates = sorted(r.get("date", "") for r in measured)
+    sources = sorted({r.get("source", "").split(" (")[0] for r in measured})
+    label = (f"ASSUMED: median of {len(values)} measured median TTFTs of other hosts "
+             f"({', '.join(models)}; {', '.join(sources)}; {dates[0]} to {dates[-1]}), {file}")
+    return round(median, 6), label
+
+
+def assumed_ttft() -> tuple[float, str]:
+    """The TTFT assumed for a model with no sourced one, and its provenance label.
+
+    It is the median of the ``ttft_s`` of the independent rows of
+    ``provider_speed_claims`` whose ``ttft_kind`` is ``measured_median``: a sourced
+    figure for *other* hosts, used as a stand-in and labelled ASSUMED wherever shown.
+
+    Returns
+    -------
+    seconds : float
+        The assumed time to first token.
+    label : str
+        Where it comes from, starting with ``"ASSUMED"``.
+
+    Raises
+    ------
+    ValueError
+        If the dataset has no such rows.
+
+    Examples
+    --------
+    >>> seconds, label = assumed_ttft()
+    >>> 0.1 < seconds < 2.0, label.startswith("ASSUMED")
+    (True, True)
+    """
+    rows, file = _read("provider_speed_claims")
+    return _assumed_from(rows, file)
+
+
 def load_models() -> tuple[list[SandboxModel], list[str]]:
     """Resolve every profile against the datasets.
 
@@ -159,6 +213,7 @@ def load_models() -> tuple[list[SandboxModel], list[str]]:
     """
     prices, price_file = _read("price_catalog")
     speeds, speed_file = _read("provider_speed_claims")
+    default_ttft, default_label = _assumed_from(speeds, speed_file)
     models, skipped = [], []
     for profile in PROFILE_SPECS:
         for spec in profile.models:
@@ -170,11 +225,18 @@ def load_models() -> tuple[list[SandboxModel], list[str]]:
                 continue
             tps = _number(speed.get("tokens_per_s"))
             source = speed.get("source") or speed.get("claim_type") or ""
+            ttft = _number(speed.get("ttft_s"))
+            if ttft is None:
+                ttft, ttft_source = default_ttft, default_label
+            else:
+                kind = speed.get("ttft_kind") or speed.get("claim_type") or "given"
+                ttft_source = (f"{kind}: {speed_file}: {speed.get('provider')} / {speed.get('model')} "
+                               f"({speed.get('date', '')})")
             models.append(SandboxModel(
                 profile=profile.name, name=spec.name, kind=profile.kind,
                 input_usd_per_m=float(price["input_usd_per_m"]),
                 output_usd_per_m=float(price["output_usd_per_m"]),
-                tokens_per_s=tps, ttft_s=_number(speed.get("ttft_s")),
+                tokens_per_s=tps, ttft_s=ttft, ttft_source=ttft_source,
                 price_source=f"{price_file}: {price.get('provider')} / {price.get('provider_model_id')}"
                 + (f" ({price['snapshot_date']})" if price.get("snapshot_date") else ""),
                 speed_source=f"{speed_file}: {speed.get('provider')} / {speed.get('model')} "
@@ -198,19 +260,23 @@ def sandbox_table():
     -------
     pandas.DataFrame
         ``model`` (``sandbox/<profile>/<model>``), ``backend``, ``provider``, ``kind``, ``simulated``,
-        ``input_usd_per_m``, ``output_usd_per_m``, ``tokens_per_s``, ``ttft_s``, ``price_source``
-        and ``speed_source``.
+        ``input_usd_per_m``, ``output_usd_per_m``, ``tokens_per_s``, ``ttft_s``, ``ttft_source``,
+        ``price_source`` and ``speed_source``. ``ttft_source`` starts with ``ASSUMED`` where the
+        model has no sourced TTFT and :func:`assumed_ttft` stands in.
 
     Examples
     --------
     >>> table = sandbox_table()
     >>> bool(table["simulated"].all()), "sandbox/chip/llama-3.1-8b" in set(table["model"])
     (True, True)
+    >>> bool(table["ttft_source"].str.startswith("ASSUMED").all())  # no sandbox model has a sourced TTFT
+    True
     """
     return pd.DataFrame([
         {"model": m.id, "backend": "sandbox", "provider": f"sandbox-{m.profile}", "kind": m.kind,
          "simulated": True, "input_usd_per_m": m.input_usd_per_m, "output_usd_per_m": m.output_usd_per_m,
-         "tokens_per_s": m.tokens_per_s, "ttft_s": m.ttft_s, "price_source": m.price_source,
+         "tokens_per_s": m.tokens_per_s, "ttft_s": m.ttft_s, "ttft_source": m.ttft_source,
+         "price_source": m.price_source,
          "speed_source": m.speed_source + " | " + profile_label(m.profile)}
         for m in load_models()[0]
     ])

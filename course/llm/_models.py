@@ -9,7 +9,7 @@ from course.data._profiles import sandbox_table
 from course.llm._providers import DEFAULT_MODELS, keyed_providers, local_models, local_server
 
 COLUMNS = ["model", "backend", "provider", "kind", "simulated", "input_usd_per_m", "output_usd_per_m",
-           "tokens_per_s", "ttft_s", "price_source", "speed_source"]
+           "tokens_per_s", "ttft_s", "ttft_source", "price_source", "speed_source"]
 
 
 def models(*, live: bool = True, local: bool = True):
