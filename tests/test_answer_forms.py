@@ -245,11 +245,21 @@ REFRESH = {
         [("price_catalog.csv", {"canonical_model": "DeepSeek-R1", "provider": "sambanova"}, _scale(*PRICE_COLUMNS, by=1.2))],
         'course.price_spread(course.load("price_catalog"), "DeepSeek-R1")',
     ),
-    "05_strategy": (
+    "08_strategy": (
         [("price_catalog.csv", {"canonical_model": "Llama 3.1 70B"}, _scale(*PRICE_COLUMNS, by=1.25)),
+         ("price_catalog.csv", {"canonical_model": "gpt-4o", "provider": "openai"}, _scale(*PRICE_COLUMNS, by=0.8))],
+        'course.load("price_catalog").query("canonical_model == \'Llama 3.1 70B\'")["blended_usd_per_m"].max()',
+    ),
+    "10_course_checklist": (
+        [("price_history.csv", {"model": "Gemini 1.5 Flash-8B"}, _scale(*PRICE_COLUMNS, by=0.9)),
+         ("model_licences.csv", {"release": "Llama 3.1 70B"}, _set("mau_threshold", "900000000")),
+         ("model_licences.csv", {"release": "Mistral Large 2411"}, _set("licence_type", "permissive")),
+         ("model_licences.csv", {"release": "Gemma 3 27B"}, _set("training_code_open", "true")),
+         ("model_licences.csv", {"release": "Gemma 3 27B"}, _set("training_data_open", "true")),
+         ("price_catalog.csv", {"canonical_model": "Llama 3.1 70B", "provider": "cerebras"}, _scale(*PRICE_COLUMNS, by=1.5)),
          ("market_open_vs_closed.csv", {"metric": "share of revenue", "model_type": "closed"}, _set("value", "95")),
          ("market_open_vs_closed.csv", {"metric": "share of revenue", "model_type": "open"}, _set("value", "5"))],
-        'course.load("price_catalog").query("canonical_model == \'Llama 3.1 70B\'")["blended_usd_per_m"].max()',
+        'course.load("model_licences").set_index("release").loc["Llama 3.1 70B", "mau_threshold"]',
     ),
     "06_self_hosting": (
         [("price_catalog.csv", {"canonical_model": "Llama 3.2 1B"}, _scale(*PRICE_COLUMNS, by=1.5)),
