@@ -252,6 +252,7 @@ REFRESH = {
     ),
     "10_course_checklist": (
         [("price_history.csv", {"model": "Gemini 1.5 Flash-8B"}, _scale(*PRICE_COLUMNS, by=0.9)),
+         ("hardware_trends.csv", {"metric": "ML hardware cost at fixed performance"}, _set("annual_change_pct", "-25")),
          ("model_licences.csv", {"release": "Llama 3.1 70B"}, _set("mau_threshold", "900000000")),
          ("model_licences.csv", {"release": "Mistral Large 2411"}, _set("licence_type", "permissive")),
          ("model_licences.csv", {"release": "Gemma 3 27B"}, _set("training_code_open", "true")),
