@@ -258,11 +258,22 @@ REFRESH = {
          ("market_open_vs_closed.csv", {"metric": "share of tokens", "model_type": "open"}, _set("value", "25"))],
         'course.open_closed_price_ratio(course.load("price_catalog"))',
     ),
-    "05_strategy": (
+    "08_strategy": (
         [("price_catalog.csv", {"canonical_model": "Llama 3.1 70B"}, _scale(*PRICE_COLUMNS, by=1.25)),
+         ("price_catalog.csv", {"canonical_model": "gpt-4o", "provider": "openai"}, _scale(*PRICE_COLUMNS, by=0.8))],
+        'course.load("price_catalog").query("canonical_model == \'Llama 3.1 70B\'")["blended_usd_per_m"].max()',
+    ),
+    "10_course_checklist": (
+        [("price_history.csv", {"model": "Gemini 1.5 Flash-8B"}, _scale(*PRICE_COLUMNS, by=0.9)),
+         ("hardware_trends.csv", {"metric": "ML hardware cost at fixed performance"}, _set("annual_change_pct", "-25")),
+         ("model_licences.csv", {"release": "Llama 3.1 70B"}, _set("mau_threshold", "900000000")),
+         ("model_licences.csv", {"release": "Mistral Large 2411"}, _set("licence_type", "permissive")),
+         ("model_licences.csv", {"release": "Gemma 3 27B"}, _set("training_code_open", "true")),
+         ("model_licences.csv", {"release": "Gemma 3 27B"}, _set("training_data_open", "true")),
+         ("price_catalog.csv", {"canonical_model": "Llama 3.1 70B", "provider": "cerebras"}, _scale(*PRICE_COLUMNS, by=1.5)),
          ("market_open_vs_closed.csv", {"metric": "share of revenue", "model_type": "closed"}, _set("value", "95")),
          ("market_open_vs_closed.csv", {"metric": "share of revenue", "model_type": "open"}, _set("value", "5"))],
-        'course.load("price_catalog").query("canonical_model == \'Llama 3.1 70B\'")["blended_usd_per_m"].max()',
+        'course.load("model_licences").set_index("release").loc["Llama 3.1 70B", "mau_threshold"]',
     ),
     "06_inference_as_a_service": (
         [("provider_speed_claims.csv", {"provider": "Anyscale", "model": "Llama 2 70B"}, _set("ttft_s", "0.3")),

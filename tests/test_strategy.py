@@ -1,4 +1,4 @@
-"""Tests for module 08: self-host or API calculators, the calculator widget and the evaluation harness."""
+"""Tests for module 08 (strategy): self-host or API calculators, the calculator widget and the evaluation harness."""
 
 from __future__ import annotations
 
