@@ -110,7 +110,9 @@ def test_a_complete_mapping_passes_and_each_gap_is_named():
 def test_every_module_goal_maps_to_a_graded_cell_with_points(path: Path):
     notebook = json.loads(path.read_text(encoding="utf-8"))
     bullets = goal_bullets(notebook)
-    assert 3 <= len(bullets) <= 5, f"{path.name}: {len(bullets)} goals; the skeleton asks for 3 to 5"
+    # The skeleton asks for 3 to 5 goals; the course checklist has one goal per course goal, six.
+    most = 6 if path.parent.name.endswith("_course_checklist") else 5
+    assert 3 <= len(bullets) <= most, f"{path.name}: {len(bullets)} goals; the skeleton asks for 3 to {most}"
     assert not goal_problems(notebook), f"{path.name}: " + "; ".join(goal_problems(notebook))
 
 

@@ -72,10 +72,11 @@ def blended_price(input_usd_per_m: float, output_usd_per_m: float, *, input_shar
 
     Examples
     --------
-    Gemini 1.5 Flash-8B: $0.04 in, $0.15 out, about $0.07 blended (AI Index 2025, ch. 1).
+    Gemini 1.5 Flash-8B at its list prices (``price_history``: Google's pricing page, 2024-10),
+    $0.0375 in and $0.15 out; the AI Index 2025 rounds the blend to $0.07.
 
-    >>> round(blended_price(0.04, 0.15), 4)
-    0.0675
+    >>> round(blended_price(0.0375, 0.15), 6)
+    0.065625
     """
     share = non_negative("input_share", input_share)
     if share > 1:
