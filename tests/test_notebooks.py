@@ -109,6 +109,16 @@ def test_module_follows_the_skeleton(module):
         assert first.startswith('"""'), f"{cell.metadata['nbgrader']['grade_id']}: first line should be a docstring"
 
 
+#: A module is split when it runs over about this many cells (issue #19: about 60 cells or 75 minutes).
+MAX_CELLS = 65
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_no_module_runs_over_about_sixty_cells(module):
+    cells = len(solution(module).cells)
+    assert cells <= MAX_CELLS, f"{module} has {cells} cells: split it (docs/authoring.md)"
+
+
 def _conventions(module: str) -> tuple[int, str]:
     nb = solution(module)
     for index, cell in enumerate(nb.cells):
