@@ -4,8 +4,11 @@ This file runs SmolLM2-135M-Instruct (a "llama"-architecture transformer with 30
 with nothing but numpy, the ``tokenizers`` package and the file reader of
 :mod:`course.local.model_file`. It is written to be read: each step says where the time
 and the memory of inference go. llama.cpp runs the same model about three times faster
-(see :mod:`course.local.llamacpp`); its greedy output is the same for the course's test
-prompts.
+(see :mod:`course.local.llamacpp`). The two agree on the next token wherever llama.cpp's
+choice is clear: on the course's test prompts (``tests/data/local_greedy.json``, recorded from
+llama.cpp), the engine ranks llama.cpp's token first at every step where llama.cpp's best two
+tokens are more than half a logit apart. Closer than that, the order in which each engine adds
+up its float products can decide (llama.cpp also rounds activations to 8 bits).
 
 The path of one token
 ---------------------
