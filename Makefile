@@ -32,7 +32,7 @@ help:
 	@echo "make bench    run the benchmarks and write bench/results.md"
 	@echo "make lint     ruff and the import contract (lint-imports)"
 	@echo "make lock     write constraints.txt: the versions installed in $(VENV) now"
-	@echo "make local-fast  compile llama.cpp for the local model (optional; ~10+ min on 2 cores)"
+	@echo "make local-fast  compile llama.cpp for the local model (optional; 25 min measured on 2 busy cores)"
 	@echo "make workshop start a workshop JupyterHub on 127.0.0.1:$(WORKSHOP_PORT) (docs/instructor.md)"
 
 $(PY):

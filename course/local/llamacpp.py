@@ -1,10 +1,11 @@
 """The optional fast path: the same model run by llama.cpp (through ``llama-cpp-python``).
 
 llama.cpp multiplies the 4-bit weights directly, in C with SIMD, so it reads 98 MB per
-token instead of the numpy engine's 538 MB and runs several times faster. It has no
-wheel on PyPI for Linux: ``make local-fast`` compiles it from source (about 10 minutes on
-2 cores, and a C/C++ compiler and cmake are needed). Without it, the course uses the numpy
-engine of :mod:`course.local.engine`; both give the same greedy answers for the tested prompts.
+token instead of the numpy engine's 538 MB and decodes 3.7 times faster here (bench/results.md).
+It has no wheel on PyPI for Linux: ``make local-fast`` compiles it from source (measured: 25
+minutes on 2 busy cores; a C/C++ compiler and cmake are needed). Without it, the course uses the
+numpy engine of :mod:`course.local.engine`; the two agree on every clearly chosen next token of
+the tested prompts (see that module).
 
 This class offers the same methods as :class:`course.local.engine.NumpyEngine`, and uses
 the same tokenizer and chat template (read from the GGUF file), so the two are
@@ -55,7 +56,7 @@ class LlamaCppEngine:
                  threads: int | None = None):
         if not llama_cpp_available():
             raise LocalModelError("llama-cpp-python is not installed: run `make local-fast` (it compiles "
-                                  "llama.cpp, about 10 minutes) or use the numpy engine.")
+                                  "llama.cpp: 10 to 25 minutes on 2 cores) or use the numpy engine.")
         t0 = time.perf_counter()
         self.file = GGUFFile.open(model_path() if path is None else path)
         self.config = Config.from_metadata(self.file.metadata)
