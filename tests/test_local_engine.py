@@ -68,6 +68,8 @@ def test_the_chat_template_comes_from_the_model_file(eng):
 
 #: Where llama.cpp's two best next tokens score within this many logits of each other, the order in
 #: which the two engines add up float32 products decides which wins: a near-tie, not a disagreement.
+#: (llama.cpp reading a prompt one token at a time instead of in one batch parts from its own
+#: recorded answers on 2 of these 8 prompts, at such near-ties; see bench/results.md.)
 NEAR_TIE = 0.5
 
 
