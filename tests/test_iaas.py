@@ -97,7 +97,7 @@ def test_assumed_ttft_is_the_median_of_the_independent_measured_medians():
     assert len(measured) >= 3
     seconds, label = assumed_ttft()
     assert math.isclose(seconds, float(measured["ttft_s"].median()))
-    assert "median of %d" % len(measured) in label
+    assert f"median of {len(measured)}" in label
 
 
 def test_assumed_ttft_needs_measured_rows():
