@@ -29,7 +29,9 @@ import json
 import threading
 import time
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
+
+from course._base._loopback import JSONHandler
 
 #: Provider -> (path prefix the stand-in serves it under, wire protocol).
 PROVIDERS: dict[str, tuple[str, str]] = {
@@ -137,18 +139,10 @@ def _split(path: str) -> tuple[str | None, str]:
     return None, path
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(JSONHandler):
+    """The providers' wire formats, on the course's quiet JSON/SSE handler (``_json``, ``_event``)."""
+
     standins: StandIns
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, *args) -> None:
-        pass
-
-    def handle(self) -> None:
-        try:
-            super().handle()
-        except (BrokenPipeError, ConnectionResetError):
-            pass
 
     def _key(self) -> str | None:
         auth = self.headers.get("Authorization", "")
@@ -242,10 +236,10 @@ class _Handler(BaseHTTPRequestHandler):
         for i in range(0, len(words), 4):
             piece = " ".join(words[i:i + 4])
             delta = {"role": "assistant", "content": piece} if i == 0 else {"content": " " + piece}
-            self._data({**chunk, "choices": [{"index": 0, "delta": delta, "finish_reason": None}]})
-        self._data({**chunk, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]})
+            self._event({**chunk, "choices": [{"index": 0, "delta": delta, "finish_reason": None}]})
+        self._event({**chunk, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]})
         if (body.get("stream_options") or {}).get("include_usage"):
-            self._data({**chunk, "choices": [], "usage": usage})
+            self._event({**chunk, "choices": [], "usage": usage})
         self.wfile.write(b"data: [DONE]\n\n")
         self.wfile.flush()
 
@@ -293,23 +287,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.close_connection = True
 
-    def _data(self, payload: dict) -> None:
-        self.wfile.write(b"data: " + json.dumps(payload).encode() + b"\n\n")
-        self.wfile.flush()
-
     def _named(self, event: str, payload: dict) -> None:
         self.wfile.write(f"event: {event}\ndata: {json.dumps(payload)}\n\n".encode())
-        self.wfile.flush()
-
-    def _json(self, status: int, payload: dict, headers: dict | None = None) -> None:
-        data = json.dumps(payload).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        for k, v in (headers or {}).items():
-            self.send_header(k, v)
-        self.end_headers()
-        self.wfile.write(data)
         self.wfile.flush()
 
 
